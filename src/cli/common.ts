@@ -1,0 +1,152 @@
+/**
+ * Node-only CLI plumbing shared by every subcommand: reading inputs (file or stdin; binary,
+ * hex or base64), JSON output, and mapping errors to one stderr line (or a JSON object) plus an
+ * exit code per error family (go-tdx-guest tools/check style). Uses process.exitCode, never
+ * process.exit(), so output flushes.
+ */
+import { readFileSync } from "node:fs";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { fromBase64, fromHex, isBase64Text, isHexText } from "../bytes.js";
+import {
+  AppraisalError,
+  CollateralError,
+  ConfigError,
+  ParseError,
+  SimulationError,
+  TdxError,
+  VerifyError,
+} from "../errors.js";
+
+/** Exit codes: one per error family. */
+export const EXIT = {
+  ok: 0,
+  /** The command ran and its answer is negative (verification failed, mismatch, not affirming). */
+  negative: 1,
+  usage: 2,
+  parse: 3,
+  verify: 4,
+  collateral: 5,
+  appraisal: 6,
+  internal: 70,
+} as const;
+
+export function exitCodeFor(e: unknown): number {
+  if (e instanceof ConfigError) return EXIT.usage;
+  if (e instanceof ParseError) return EXIT.parse;
+  if (e instanceof VerifyError) return EXIT.verify;
+  if (e instanceof CollateralError) return EXIT.collateral;
+  if (e instanceof AppraisalError) return EXIT.appraisal;
+  if (e instanceof SimulationError) return EXIT.usage;
+  return EXIT.internal;
+}
+
+export interface CommandContext {
+  readonly argv: readonly string[];
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  /** Reads stdin fully (only called for the `-` argument). */
+  readonly readStdin: () => Uint8Array;
+  readonly isTTY: boolean;
+}
+
+export type Command = (ctx: CommandContext) => Promise<number>;
+
+/** Parses options with node:util parseArgs, turning its errors into ConfigError(ERR_USAGE). */
+export function parseOptions<T extends ParseArgsConfig["options"]>(
+  argv: readonly string[],
+  options: T,
+  allowPositionals = true,
+): { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args: [...argv], options, allowPositionals, strict: true });
+    return {
+      values: r.values as Record<string, string | boolean | string[] | boolean[] | undefined>,
+      positionals: r.positionals,
+    };
+  } catch (e) {
+    throw new ConfigError("ERR_USAGE", (e as Error).message, { field: "argv" });
+  }
+}
+
+export type InputFormat = "auto" | "binary" | "hex" | "base64";
+
+export function parseFormat(v: unknown): InputFormat {
+  if (v === undefined) return "auto";
+  if (v === "auto" || v === "binary" || v === "hex" || v === "base64") return v;
+  throw new ConfigError("ERR_USAGE", `--format must be auto, binary, hex or base64 (got ${String(v)})`, {
+    field: "--format",
+  });
+}
+
+/** Reads a file (or stdin for "-") as raw bytes. */
+export function readRaw(ctx: CommandContext, file: string): Uint8Array {
+  if (file === "-") return ctx.readStdin();
+  try {
+    const b = readFileSync(file);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    throw new ConfigError(
+      "ERR_IO",
+      `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      {
+        field: file,
+      },
+    );
+  }
+}
+
+function looksLikeText(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 4096);
+  for (let i = 0; i < n; i++) {
+    const c = b[i] as number;
+    if (c === 9 || c === 10 || c === 13 || c === 32) continue;
+    if (c < 33 || c > 126) return false;
+  }
+  return b.length > 0;
+}
+
+/**
+ * Decodes an input that may be raw binary, hex text or base64 text. Auto-detection: text that is
+ * all hex digits is hex, other printable text that is valid base64 is base64, anything else binary.
+ */
+export function decodeInput(raw: Uint8Array, format: InputFormat, what: string): Uint8Array {
+  if (format === "binary") return raw;
+  const text = format === "auto" && !looksLikeText(raw) ? undefined : new TextDecoder().decode(raw).trim();
+  if (format === "hex") return fromHex(text ?? "", what);
+  if (format === "base64") return fromBase64(text ?? "", what);
+  if (text === undefined) return raw;
+  if (isHexText(text)) return fromHex(text, what);
+  if (isBase64Text(text)) return fromBase64(text, what);
+  return raw;
+}
+
+export function readInput(ctx: CommandContext, file: string, format: InputFormat, what: string): Uint8Array {
+  return decodeInput(readRaw(ctx, file), format, what);
+}
+
+/** JSON.stringify that writes bigint as a decimal string and Uint8Array as lowercase hex. */
+export function toJson(value: unknown, indent = 2): string {
+  return JSON.stringify(
+    value,
+    (_k, v: unknown) => {
+      if (typeof v === "bigint") return v.toString();
+      if (v instanceof Uint8Array) return Array.from(v, (x) => x.toString(16).padStart(2, "0")).join("");
+      return v;
+    },
+    indent,
+  );
+}
+
+/** Prints an error the CLI way and returns its exit code. */
+export function reportError(ctx: CommandContext, e: unknown, json: boolean): number {
+  const code = exitCodeFor(e);
+  if (e instanceof TdxError) {
+    if (json) ctx.stdout(`${toJson({ ok: false, error: e.toJSON() })}\n`);
+    else ctx.stderr(`tdx-attest: ${e.code}: ${e.message}\n`);
+    return code;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (json) ctx.stdout(`${toJson({ ok: false, error: { code: "ERR_INTERNAL", message: err.message } })}\n`);
+  else ctx.stderr(`tdx-attest: internal error: ${err.stack ?? err.message}\n`);
+  return code;
+}

@@ -1,0 +1,7 @@
+import type { CommandContext } from "./common.js";
+
+// Placeholder until the 'quote' command lands (issue work in progress).
+export async function run(ctx: CommandContext): Promise<number> {
+  ctx.stderr("tdx-attest: ERR_USAGE: 'quote' is not available in this build\n");
+  return 2;
+}

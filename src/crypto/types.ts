@@ -1,0 +1,30 @@
+/**
+ * The one crypto seam of the toolkit (style.md: jose's narrow runtime interface).
+ *
+ * Hashing is synchronous and incremental, because MRTD is one running SHA-384 fed page by page
+ * and WebCrypto's one-shot async `digest` cannot do that. ECDSA verification may be synchronous
+ * (node:crypto) or asynchronous (WebCrypto); callers `await` the result either way.
+ */
+
+/** An incremental hash. `digest()` may be called once; the context is unusable afterwards. */
+export interface HashContext {
+  update(data: Uint8Array): HashContext;
+  digest(): Uint8Array;
+}
+
+export type HashAlgorithm = "sha256" | "sha384" | "sha512" | "sha1";
+
+export interface CryptoBackend {
+  /** Short name for benchmarks and diagnostics ("node", "noble"). */
+  readonly name: string;
+  createHash(alg: HashAlgorithm): HashContext;
+  /** One-shot hash; implementations may be faster than createHash().update().digest(). */
+  hash(alg: HashAlgorithm, data: Uint8Array): Uint8Array;
+  /**
+   * ECDSA P-256 with SHA-256 over `data`. `publicKey` is the uncompressed point, 64 bytes
+   * (x || y, as in quotes) or 65 bytes (0x04 || x || y); `signature` is raw r || s (64 bytes).
+   * Returns false (never throws) for a malformed key or signature: hostile input must not escape
+   * as an exception (noble-curves `verify`).
+   */
+  verifyP256(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>;
+}

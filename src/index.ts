@@ -1,0 +1,26 @@
+/**
+ * tdx-attest public API (browser-safe). Every export is named here; Node-only helpers
+ * (file and HTTP I/O) live under "tdx-attest/node".
+ */
+
+export { fromBase64, fromHex, toBase64, toHex } from "./bytes.js";
+export {
+  type CryptoBackend,
+  defaultCrypto,
+  type HashAlgorithm,
+  type HashContext,
+  portableCrypto,
+  setDefaultCrypto,
+} from "./crypto/index.js";
+export {
+  AppraisalError,
+  CollateralError,
+  ConfigError,
+  type ErrorCode,
+  type ErrorLocation,
+  isTdxError,
+  ParseError,
+  SimulationError,
+  TdxError,
+  VerifyError,
+} from "./errors.js";

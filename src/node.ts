@@ -1,0 +1,4 @@
+/** Node-only entry point ("tdx-attest/node"): the node:crypto backend and the CLI runner. */
+
+export { main as runCli } from "./cli/main.js";
+export { nodeCrypto } from "./crypto/index.js";
