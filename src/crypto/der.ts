@@ -1,0 +1,213 @@
+/**
+ * Strict DER reader for exactly what DCAP needs: X.509 certificates, CRLs, the SGX extension and
+ * ECDSA signatures (noble-curves `der.ts` strictness, style.md): definite minimal lengths only,
+ * low tag numbers only, minimal INTEGERs, no trailing bytes. Every element keeps a view of its
+ * original encoding (`raw`) so signatures are checked over the bytes as received, never over a
+ * re-encoding (tdx-reference.md section 14.2).
+ */
+import { hexOffset, ParseError } from "../errors.js";
+
+/** Universal tags used here. */
+export const TAG = {
+  BOOLEAN: 0x01,
+  INTEGER: 0x02,
+  BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
+  NULL: 0x05,
+  OID: 0x06,
+  ENUMERATED: 0x0a,
+  UTF8_STRING: 0x0c,
+  PRINTABLE_STRING: 0x13,
+  IA5_STRING: 0x16,
+  UTC_TIME: 0x17,
+  GENERALIZED_TIME: 0x18,
+  SEQUENCE: 0x30,
+  SET: 0x31,
+} as const;
+
+/** One decoded TLV. `content` and `raw` are views of the input. */
+export interface DerElement {
+  tag: number;
+  /** Content octets. */
+  content: Uint8Array;
+  /** Tag, length and content octets as found. */
+  raw: Uint8Array;
+  /** Absolute offset of the tag byte (for messages). */
+  offset: number;
+}
+
+function fail(context: string, offset: number, why: string): never {
+  throw new ParseError("ERR_BAD_DER", `${context}: ${why} at ${hexOffset(offset)}`, {
+    field: context,
+    offset,
+  });
+}
+
+/** Reads one TLV at `pos` of `buf`; `base` is the absolute offset of `buf[0]`. */
+export function readTlv(buf: Uint8Array, pos: number, context: string, base = 0): DerElement {
+  const at = base + pos;
+  if (pos + 2 > buf.length) fail(context, at, "truncated header");
+  const tag = buf[pos] as number;
+  if ((tag & 0x1f) === 0x1f) fail(context, at, "high tag numbers are not supported");
+  let len = buf[pos + 1] as number;
+  let hdr = 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0) fail(context, at, "indefinite length is not DER");
+    if (n > 3) fail(context, at, "length too large");
+    if (pos + 2 + n > buf.length) fail(context, at, "truncated length");
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + (buf[pos + 2 + i] as number);
+    if (buf[pos + 2] === 0 || len < 0x80) fail(context, at, "non-minimal length");
+    hdr += n;
+  }
+  const end = pos + hdr + len;
+  if (end > buf.length) fail(context, at, `declares ${len} content bytes, ${buf.length - pos - hdr} remain`);
+  return { tag, content: buf.subarray(pos + hdr, end), raw: buf.subarray(pos, end), offset: at };
+}
+
+/** Decodes a buffer that must hold exactly one element of `tag`. */
+export function decodeDer(buf: Uint8Array, tag: number, context: string): DerElement {
+  const el = readTlv(buf, 0, context);
+  if (el.raw.length !== buf.length) fail(context, buf.length - el.raw.length, "trailing bytes after element");
+  return expectTag(el, tag, context);
+}
+
+export function expectTag(el: DerElement, tag: number, context: string): DerElement {
+  if (el.tag !== tag)
+    fail(context, el.offset, `expected tag 0x${tag.toString(16)}, found 0x${el.tag.toString(16)}`);
+  return el;
+}
+
+/** The child elements of a constructed element (SEQUENCE, SET, [n] EXPLICIT). */
+export function children(el: DerElement, context: string): DerElement[] {
+  if ((el.tag & 0x20) === 0) fail(context, el.offset, "expected a constructed element");
+  const out: DerElement[] = [];
+  const base = el.offset + (el.raw.length - el.content.length);
+  let pos = 0;
+  while (pos < el.content.length) {
+    const c = readTlv(el.content, pos, context, base);
+    out.push(c);
+    pos += c.raw.length;
+  }
+  return out;
+}
+
+/** Children with an exact tag sequence check on the first `tags.length` entries. */
+export function sequence(el: DerElement, context: string, min: number, max = min): DerElement[] {
+  const cs = children(expectTag(el, TAG.SEQUENCE, context), context);
+  if (cs.length < min || cs.length > max)
+    fail(context, el.offset, `expected ${min}..${max} items, found ${cs.length}`);
+  return cs;
+}
+
+/** Unsigned magnitude of a strictly minimal, non-negative INTEGER (leading 0x00 stripped). */
+export function readUnsigned(el: DerElement, context: string, tag: number = TAG.INTEGER): Uint8Array {
+  const c = expectTag(el, tag, context).content;
+  if (c.length === 0) fail(context, el.offset, "empty INTEGER");
+  if ((c[0] as number) & 0x80) fail(context, el.offset, "negative INTEGER");
+  if (c.length > 1 && c[0] === 0 && ((c[1] as number) & 0x80) === 0)
+    fail(context, el.offset, "non-minimal INTEGER");
+  return c[0] === 0 && c.length > 1 ? c.subarray(1) : c;
+}
+
+/** A small non-negative INTEGER or ENUMERATED (below 2^48). */
+export function readSmallInt(el: DerElement, context: string, tag: number = TAG.INTEGER): number {
+  const mag = readUnsigned(el, context, tag);
+  if (mag.length > 6) fail(context, el.offset, "integer too large");
+  let v = 0;
+  for (const b of mag) v = v * 256 + b;
+  return v;
+}
+
+export function readOid(el: DerElement, context: string): string {
+  const c = expectTag(el, TAG.OID, context).content;
+  if (c.length === 0 || (c[c.length - 1] as number) & 0x80) fail(context, el.offset, "malformed OID");
+  const arcs: number[] = [];
+  let v = 0;
+  let first = true;
+  for (let i = 0; i < c.length; i++) {
+    const b = c[i] as number;
+    if (v === 0 && b === 0x80) fail(context, el.offset, "non-minimal OID arc");
+    v = v * 128 + (b & 0x7f);
+    if (v > Number.MAX_SAFE_INTEGER / 128) fail(context, el.offset, "OID arc too large");
+    if (b & 0x80) continue;
+    if (first) {
+      const x = v < 80 ? Math.floor(v / 40) : 2;
+      arcs.push(x, v - 40 * x);
+      first = false;
+    } else arcs.push(v);
+    v = 0;
+  }
+  return arcs.join(".");
+}
+
+/** BIT STRING content with zero unused bits. */
+export function readBitString(el: DerElement, context: string): Uint8Array {
+  const c = expectTag(el, TAG.BIT_STRING, context).content;
+  if (c.length === 0 || c[0] !== 0) fail(context, el.offset, "BIT STRING must have 0 unused bits");
+  return c.subarray(1);
+}
+
+export function readOctets(el: DerElement, context: string): Uint8Array {
+  return expectTag(el, TAG.OCTET_STRING, context).content;
+}
+
+export function readBoolean(el: DerElement, context: string): boolean {
+  const c = expectTag(el, TAG.BOOLEAN, context).content;
+  if (c.length !== 1 || (c[0] !== 0 && c[0] !== 0xff))
+    fail(context, el.offset, "BOOLEAN must be 0x00 or 0xFF");
+  return c[0] === 0xff;
+}
+
+/** UTCTime (YYMMDDHHMMSSZ, RFC 5280 4.1.2.5.1) or GeneralizedTime (YYYYMMDDHHMMSSZ) → ms since epoch. */
+export function readTime(el: DerElement, context: string): number {
+  const s = String.fromCharCode(...el.content);
+  const utc = el.tag === TAG.UTC_TIME ? /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(s) : null;
+  const gen = el.tag === TAG.GENERALIZED_TIME ? /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(s) : null;
+  const m = utc ?? gen;
+  if (!m) return fail(context, el.offset, `bad time value "${s}"`);
+  const y = Number(m[1]);
+  // RFC 5280 4.1.2.5.1: two-digit years 50..99 are 19xx, 00..49 are 20xx.
+  const year = utc ? (y >= 50 ? 1900 + y : 2000 + y) : y;
+  const [mo, d, h, mi, se] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const t = Date.UTC(year, mo - 1, d, h, mi, se);
+  const back = new Date(t);
+  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) {
+    fail(context, el.offset, `invalid date "${s}"`);
+  }
+  return t;
+}
+
+/** A string type (UTF8String, PrintableString, IA5String) as text. */
+export function readString(el: DerElement, context: string): string {
+  if (el.tag !== TAG.UTF8_STRING && el.tag !== TAG.PRINTABLE_STRING && el.tag !== TAG.IA5_STRING) {
+    fail(context, el.offset, `expected a string, found tag 0x${el.tag.toString(16)}`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(el.content);
+  } catch {
+    return fail(context, el.offset, "invalid UTF-8");
+  }
+}
+
+/**
+ * ECDSA-Sig-Value `SEQUENCE { r INTEGER, s INTEGER }` (RFC 5480) → raw 64-byte r || s, as the
+ * CryptoBackend expects. Strict: minimal integers, each at most 32 bytes, nothing trailing.
+ */
+export function ecdsaDerToRaw(sig: Uint8Array, context: string): Uint8Array {
+  const [r, s] = sequence(decodeDer(sig, TAG.SEQUENCE, context), context, 2) as [DerElement, DerElement];
+  const out = new Uint8Array(64);
+  for (const [i, el] of [r, s].entries()) {
+    const mag = readUnsigned(el, context);
+    if (mag.length > 32) fail(context, el.offset, "ECDSA integer longer than 32 bytes");
+    out.set(mag, 32 * (i + 1) - mag.length);
+  }
+  return out;
+}

@@ -1,0 +1,51 @@
+/**
+ * Content-addressed cache of parsed and signature-checked collateral (certificates, CRLs, TCB
+ * info, QE identity). Keys are SHA-256 over the length-prefixed input bytes plus the verifying
+ * key, so a result is reused only for the very same bytes checked with the very same key; time
+ * windows are never cached (they are checked at every verification with its own `now`).
+ * Failures are not cached.
+ */
+import { toHex } from "../bytes.js";
+import type { CryptoBackend } from "../crypto/types.js";
+
+export class CollateralCache {
+  private readonly entries = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly crypto: CryptoBackend,
+    /** Entries kept before the cache is cleared (a crude bound against unbounded growth). */
+    readonly maxEntries = 10_000,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Content key of `parts` (each length-prefixed, so boundaries cannot shift). */
+  key(kind: string, parts: readonly Uint8Array[]): string {
+    const h = this.crypto.createHash("sha256");
+    const len = new Uint8Array(4);
+    const dv = new DataView(len.buffer);
+    for (const p of parts) {
+      dv.setUint32(0, p.length);
+      h.update(len).update(p);
+    }
+    return `${kind}:${toHex(h.digest())}`;
+  }
+
+  /** Returns the cached result for these bytes, computing (and caching) it on a miss. */
+  memo<T>(kind: string, parts: readonly Uint8Array[], compute: () => Promise<T>): Promise<T> {
+    const k = this.key(kind, parts);
+    const hit = this.entries.get(k);
+    if (hit) return hit as Promise<T>;
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    const p = compute();
+    this.entries.set(k, p);
+    p.catch(() => this.entries.delete(k));
+    return p;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

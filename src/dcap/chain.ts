@@ -1,0 +1,154 @@
+/**
+ * Certificate and CRL checks shared by the PCK chain and the collateral issuer chains
+ * (tdx-reference.md sections 14.2 and 16.1 steps 2-5): signatures over the TBS bytes as
+ * received, validity at `now`, CA constraints, and the pinned root.
+ */
+import { equalBytes } from "../bytes.js";
+import type { CryptoBackend } from "../crypto/types.js";
+import { VerifyError, type VerifyErrorCode } from "../errors.js";
+import type { CollateralCache } from "./cache.js";
+import { type Certificate, type Crl, parseCertificate, parseCrl } from "./x509.js";
+
+function fail(code: VerifyErrorCode, field: string, message: string): never {
+  throw new VerifyError(code, `${field}: ${message}`, { field });
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+
+/** Parses `der` and checks its signature with `issuerKey` (65-byte point); cached by content. */
+export async function signedCertificate(
+  der: Uint8Array,
+  issuerKey: Uint8Array,
+  field: string,
+  crypto: CryptoBackend,
+  cache: CollateralCache,
+): Promise<Certificate> {
+  return cache.memo("cert", [der, issuerKey], async () => {
+    const cert = parseCertificate(der, field);
+    if (!(await crypto.verifyP256(issuerKey, cert.tbs, cert.signature))) {
+      fail(
+        "ERR_CERT_SIGNATURE",
+        field,
+        `signature of "${cert.subjectCn ?? "?"}" does not verify with its issuer's key`,
+      );
+    }
+    return cert;
+  });
+}
+
+/** Parses a CRL and checks its signature with `issuerKey`; cached by content. */
+export async function signedCrl(
+  der: Uint8Array,
+  issuerKey: Uint8Array,
+  field: string,
+  crypto: CryptoBackend,
+  cache: CollateralCache,
+): Promise<Crl> {
+  return cache.memo("crl", [der, issuerKey], async () => {
+    const crl = parseCrl(der, field);
+    if (!(await crypto.verifyP256(issuerKey, crl.tbs, crl.signature))) {
+      fail(
+        "ERR_CRL_SIGNATURE",
+        field,
+        `signature of the CRL issued by "${crl.issuerCn ?? "?"}" does not verify`,
+      );
+    }
+    return crl;
+  });
+}
+
+/** Validity window of a certificate at `now` (RFC 5280 4.1.2.5, inclusive bounds). */
+export function checkValidity(cert: Certificate, now: number, field: string): void {
+  if (now < cert.notBefore) {
+    fail(
+      "ERR_CERT_NOT_YET_VALID",
+      field,
+      `"${cert.subjectCn ?? "?"}" is not valid before ${iso(cert.notBefore)}`,
+    );
+  }
+  if (now > cert.notAfter)
+    fail("ERR_CERT_EXPIRED", field, `"${cert.subjectCn ?? "?"}" expired ${iso(cert.notAfter)}`);
+}
+
+/** CRL window at `now` and issuer name equal to the certificate it covers. */
+export function checkCrl(crl: Crl, issuer: Certificate, now: number, field: string): void {
+  if (!equalBytes(crl.issuerRaw, issuer.subjectRaw)) {
+    fail("ERR_CRL_ISSUER", field, `CRL issuer "${crl.issuerCn ?? "?"}" is not "${issuer.subjectCn ?? "?"}"`);
+  }
+  if (now < crl.thisUpdate)
+    fail("ERR_CRL_NOT_YET_VALID", field, `thisUpdate ${iso(crl.thisUpdate)} is in the future`);
+  if (now > crl.nextUpdate) fail("ERR_CRL_EXPIRED", field, `nextUpdate ${iso(crl.nextUpdate)} has passed`);
+}
+
+/** CA constraints of an issuing certificate (basicConstraints cA, keyCertSign when present). */
+export function checkCa(cert: Certificate, field: string, signsCrls = false): void {
+  if (!cert.basicConstraints?.ca)
+    fail("ERR_CERT_CONSTRAINTS", field, `"${cert.subjectCn ?? "?"}" is not a CA`);
+  const ku = cert.keyUsage;
+  if (ku !== undefined && (ku & (1 << 5)) === 0)
+    fail("ERR_CERT_CONSTRAINTS", field, "keyUsage lacks keyCertSign");
+  if (signsCrls && ku !== undefined && (ku & (1 << 6)) === 0)
+    fail("ERR_CERT_CONSTRAINTS", field, "keyUsage lacks cRLSign");
+}
+
+/** A leaf must not be a CA (PCK and TCB Signing certificates). */
+export function checkLeaf(cert: Certificate, field: string): void {
+  if (cert.basicConstraints?.ca)
+    fail("ERR_CERT_CONSTRAINTS", field, `"${cert.subjectCn ?? "?"}" must not be a CA`);
+}
+
+export function checkCn(cert: Certificate, allowed: readonly string[], field: string): void {
+  const cn = cert.subjectCn ?? "";
+  if (!allowed.some((a) => cn === a))
+    fail("ERR_CERT_CHAIN", field, `unexpected subject CN "${cn}" (want ${allowed.join(" or ")})`);
+}
+
+/**
+ * The trust anchor for a chain whose last element is `rootDer`: it must be byte-equal to one of
+ * the trusted roots (section 14.1: never trust a root found in a quote or a header by itself).
+ */
+export function pinnedRoot(
+  rootDer: Uint8Array | undefined,
+  anchors: readonly Certificate[],
+  field: string,
+): Certificate {
+  const hit = rootDer && anchors.find((a) => equalBytes(a.der, rootDer));
+  if (!hit) fail("ERR_UNTRUSTED_ROOT", field, "the chain does not end at a trusted root certificate");
+  return hit;
+}
+
+/** Self-signature and CA constraints of a trusted root; cached. */
+export async function checkedRoot(
+  root: Certificate,
+  crypto: CryptoBackend,
+  cache: CollateralCache,
+): Promise<Certificate> {
+  const field = "trustAnchor";
+  await signedCertificate(root.der, root.publicKey, field, crypto, cache);
+  if (!equalBytes(root.issuerRaw, root.subjectRaw))
+    fail("ERR_CERT_CHAIN", field, "the root is not self-issued");
+  checkCa(root, field, true);
+  return root;
+}
+
+/** Issuer name linkage (child.issuer == parent.subject). */
+export function checkIssuedBy(child: Certificate, parent: Certificate, field: string): void {
+  if (!equalBytes(child.issuerRaw, parent.subjectRaw)) {
+    fail(
+      "ERR_CERT_CHAIN",
+      field,
+      `issuer of "${child.subjectCn ?? "?"}" is not "${parent.subjectCn ?? "?"}"`,
+    );
+  }
+}
+
+/** Not listed in the CRL (serial compare); `code` distinguishes PCK revocation. */
+export function checkNotRevoked(
+  cert: Certificate,
+  crl: Crl,
+  field: string,
+  code: VerifyErrorCode = "ERR_CERT_REVOKED",
+): void {
+  if (crl.revoked.has(cert.serial))
+    fail(code, field, `"${cert.subjectCn ?? "?"}" serial ${cert.serial} is revoked`);
+}

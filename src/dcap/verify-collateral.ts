@@ -1,0 +1,193 @@
+/**
+ * Collateral authentication (tdx-reference.md section 16.1 steps 3, 5-7): root CA CRL, PCK CRL
+ * and its issuer chain, TCB info and QE identity with their TCB Signing chain. The signature
+ * checks are time-independent and cached by content; `checkCollateralTimes` applies `now`.
+ */
+import type { CryptoBackend } from "../crypto/types.js";
+import { VerifyError, type VerifyErrorCode } from "../errors.js";
+import type { CollateralCache } from "./cache.js";
+import {
+  checkCa,
+  checkCn,
+  checkCrl,
+  checkedRoot,
+  checkIssuedBy,
+  checkLeaf,
+  checkNotRevoked,
+  checkValidity,
+  pinnedRoot,
+  signedCertificate,
+  signedCrl,
+} from "./chain.js";
+import type { Collateral } from "./collateral.js";
+import { parseQeIdentity, parseTcbInfo, type QeIdentity, type TcbInfo } from "./tcb-info.js";
+import type { Certificate, Crl } from "./x509.js";
+
+export const PCK_CA_NAMES = ["Intel SGX PCK Platform CA", "Intel SGX PCK Processor CA"] as const;
+export const TCB_SIGNING_NAME = "Intel SGX TCB Signing";
+
+/** Collateral whose signatures all verified up to a trusted root (times not yet checked). */
+export interface AuthenticatedCollateral {
+  root: Certificate;
+  rootCrl: Crl;
+  pckCrlIssuer: Certificate;
+  pckCrl: Crl;
+  tcbInfoSigner: Certificate;
+  tcbInfo: TcbInfo;
+  qeIdentitySigner: Certificate;
+  qeIdentity: QeIdentity;
+}
+
+/** A two-certificate issuer chain `[signer, root]` ending at a pinned root. */
+async function issuerChain(
+  chain: readonly Uint8Array[],
+  field: string,
+  anchors: readonly Certificate[],
+  crypto: CryptoBackend,
+  cache: CollateralCache,
+): Promise<{ signer: Certificate; root: Certificate }> {
+  if (chain.length !== 2) {
+    throw new VerifyError(
+      "ERR_CERT_CHAIN",
+      `${field}: expected 2 certificates (signer, root), found ${chain.length}`,
+      {
+        field,
+      },
+    );
+  }
+  const root = await checkedRoot(pinnedRoot(chain[1], anchors, `${field}[1]`), crypto, cache);
+  const signer = await signedCertificate(
+    chain[0] as Uint8Array,
+    root.publicKey,
+    `${field}[0]`,
+    crypto,
+    cache,
+  );
+  checkIssuedBy(signer, root, `${field}[0]`);
+  return { signer, root };
+}
+
+async function signedJson<T>(
+  bytes: Uint8Array,
+  sig: Uint8Array,
+  signer: Certificate,
+  code: VerifyErrorCode,
+  field: string,
+  parse: (text: string) => T,
+  crypto: CryptoBackend,
+  cache: CollateralCache,
+): Promise<T> {
+  return cache.memo(field, [bytes, sig, signer.publicKey], async () => {
+    if (!(await crypto.verifyP256(signer.publicKey, bytes, sig))) {
+      throw new VerifyError(code, `${field}: signature does not verify with the TCB Signing key`, { field });
+    }
+    return parse(new TextDecoder().decode(bytes));
+  });
+}
+
+/** Authenticates every collateral item (signatures, chains, names); cached by content. */
+export async function authenticateCollateral(
+  c: Collateral,
+  anchors: readonly Certificate[],
+  crypto: CryptoBackend,
+  cache: CollateralCache,
+): Promise<AuthenticatedCollateral> {
+  const pck = await issuerChain(c.pckCrlIssuerChain, "collateral.pckCrlIssuerChain", anchors, crypto, cache);
+  checkCn(pck.signer, PCK_CA_NAMES, "collateral.pckCrlIssuerChain[0]");
+  checkCa(pck.signer, "collateral.pckCrlIssuerChain[0]", true);
+  const tcb = await issuerChain(
+    c.tcbInfoIssuerChain,
+    "collateral.tcbInfoIssuerChain",
+    anchors,
+    crypto,
+    cache,
+  );
+  const qe = await issuerChain(
+    c.qeIdentityIssuerChain,
+    "collateral.qeIdentityIssuerChain",
+    anchors,
+    crypto,
+    cache,
+  );
+  for (const [s, f] of [
+    [tcb.signer, "collateral.tcbInfoIssuerChain[0]"],
+    [qe.signer, "collateral.qeIdentityIssuerChain[0]"],
+  ] as const) {
+    checkCn(s, [TCB_SIGNING_NAME], f);
+    checkLeaf(s, f);
+  }
+  const root = pck.root;
+  const rootCrl = await signedCrl(c.rootCaCrl, root.publicKey, "collateral.rootCaCrl", crypto, cache);
+  const pckCrl = await signedCrl(c.pckCrl, pck.signer.publicKey, "collateral.pckCrl", crypto, cache);
+  const tcbInfo = await signedJson(
+    c.tcbInfo,
+    c.tcbInfoSignature,
+    tcb.signer,
+    "ERR_TCB_INFO_SIGNATURE",
+    "collateral.tcbInfo",
+    parseTcbInfo,
+    crypto,
+    cache,
+  );
+  const qeIdentity = await signedJson(
+    c.qeIdentity,
+    c.qeIdentitySignature,
+    qe.signer,
+    "ERR_QE_IDENTITY_SIGNATURE",
+    "collateral.qeIdentity",
+    parseQeIdentity,
+    crypto,
+    cache,
+  );
+  return {
+    root,
+    rootCrl,
+    pckCrlIssuer: pck.signer,
+    pckCrl,
+    tcbInfoSigner: tcb.signer,
+    tcbInfo,
+    qeIdentitySigner: qe.signer,
+    qeIdentity,
+  };
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+
+function window(
+  issue: number,
+  next: number,
+  now: number,
+  field: string,
+  codes: [VerifyErrorCode, VerifyErrorCode],
+): void {
+  if (now < issue)
+    throw new VerifyError(codes[0], `${field}: issueDate ${iso(issue)} is in the future`, { field });
+  if (now > next) throw new VerifyError(codes[1], `${field}: expired at nextUpdate ${iso(next)}`, { field });
+}
+
+/**
+ * Time-dependent checks at `now`: TCB info and QE identity windows first (so a stale bundle
+ * reports the collateral that went stale), then the CRL windows, certificate validity and root
+ * CRL revocation of the intermediate and signing certificates.
+ */
+export function checkCollateralTimes(a: AuthenticatedCollateral, now: number): void {
+  window(a.tcbInfo.issueDate, a.tcbInfo.nextUpdate, now, "collateral.tcbInfo", [
+    "ERR_TCB_INFO_NOT_YET_VALID",
+    "ERR_TCB_INFO_EXPIRED",
+  ]);
+  window(a.qeIdentity.issueDate, a.qeIdentity.nextUpdate, now, "collateral.qeIdentity", [
+    "ERR_QE_IDENTITY_NOT_YET_VALID",
+    "ERR_QE_IDENTITY_EXPIRED",
+  ]);
+  checkValidity(a.root, now, "trustAnchor");
+  checkCrl(a.rootCrl, a.root, now, "collateral.rootCaCrl");
+  checkCrl(a.pckCrl, a.pckCrlIssuer, now, "collateral.pckCrl");
+  for (const [cert, f] of [
+    [a.pckCrlIssuer, "collateral.pckCrlIssuerChain[0]"],
+    [a.tcbInfoSigner, "collateral.tcbInfoIssuerChain[0]"],
+    [a.qeIdentitySigner, "collateral.qeIdentityIssuerChain[0]"],
+  ] as const) {
+    checkValidity(cert, now, f);
+    checkNotRevoked(cert, a.rootCrl, f);
+  }
+}
