@@ -1,0 +1,329 @@
+/**
+ * A deterministic in-memory TDX module for one platform (tdx-reference.md §1–§7, §17).
+ *
+ * Host SEAMCALLs are methods taking the ABI's register inputs and returning `{ status, ... }`,
+ * where `status` is the 64-bit completion status (§1.2) as data; a failed call leaves every piece
+ * of state unchanged. Only host-program bugs (a handle that was never a simulated page used as
+ * the wrong kind, wrong buffer sizes) throw. Physical addresses of TDR/TDVPR pages are opaque
+ * handles handed out by `mngCreate`/`vpCreate`.
+ */
+import { parseTdParams, TD_PARAMS_SIZE } from "../abi/td-params.js";
+import { type CryptoBackend, defaultCrypto } from "../crypto/index.js";
+import { SimulationError } from "../errors.js";
+import { buildStateStatus, isPrivateGpa, type Reg, regNum } from "./build-state.js";
+import { tdgMrReport, tdgMrRtmrExtend, tdgVpInfo, type VpInfo, verifyReportMac } from "./guest.js";
+import { MR_EXTEND_CHUNK, MrtdAccumulator, type MrtdOptions } from "./mrtd.js";
+import { createPlatform, type Platform, sysInfo, type TdSysInfo } from "./platform.js";
+import * as S from "./status.js";
+import { checkTdParams } from "./td-params-check.js";
+import { newTdState, type TdState, type VcpuState } from "./td-state.js";
+
+export type { Reg } from "./build-state.js";
+
+export interface SeamcallResult {
+  readonly status: bigint;
+}
+
+const PAGE = 4096;
+const PAGE_2M = 2 * 1024 * 1024;
+const ok = { status: S.TDX_SUCCESS } as const;
+const err = (code: bigint, operand = 0): SeamcallResult => ({ status: S.withOperand(code, operand) });
+
+export interface TdxModuleOptions {
+  crypto?: CryptoBackend;
+  /** Passed to each TD's MRTD accumulator (e.g. a shadow backend for running MRTDs). */
+  mrtd?: MrtdOptions;
+}
+
+export class TdxModule {
+  readonly platform: Platform;
+  readonly crypto: CryptoBackend;
+  private readonly mrtdOptions: MrtdOptions;
+  private readonly tds = new Map<number, TdState>();
+  private readonly vcpus = new Map<number, VcpuState>();
+  private nextPa = 0x1_0000_0000;
+
+  constructor(platform: Partial<Platform> = {}, opts: TdxModuleOptions = {}) {
+    this.platform = createPlatform(platform);
+    this.crypto = opts.crypto ?? defaultCrypto();
+    this.mrtdOptions = opts.mrtd ?? {};
+  }
+
+  /** TDH.SYS.INFO (leaf 32). */
+  sysInfo(): TdSysInfo {
+    return sysInfo(this.platform);
+  }
+
+  /** TDH.MNG.CREATE (leaf 9): a new TD root page; the TD needs KEY.CONFIG and ADDCX next. */
+  mngCreate(): SeamcallResult & { tdr: number } {
+    const tdr = this.allocPa();
+    this.tds.set(tdr, newTdState(tdr));
+    return { ...ok, tdr };
+  }
+
+  /** TDH.MNG.KEY.CONFIG (leaf 8): key programming is a no-op step here; moves to KEYS_CONFIGURED. */
+  mngKeyConfig(tdr: Reg): SeamcallResult {
+    const td = this.td(tdr);
+    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
+    if (td.keysConfigured || td.opState !== "UNINITIALIZED") return err(S.TDX_OP_STATE_INCORRECT);
+    td.keysConfigured = true;
+    return ok;
+  }
+
+  /** TDH.MNG.ADDCX (leaf 1): adds one TDCS page. */
+  mngAddCx(tdr: Reg): SeamcallResult {
+    const td = this.td(tdr);
+    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
+    const st = buildStateStatus(td, ["UNINITIALIZED"], this.platform.version);
+    if (st !== S.TDX_SUCCESS) return { status: st };
+    if (td.tdcsPages >= this.platform.tdcsPages) return err(S.TDX_TDCX_NUM_INCORRECT);
+    td.tdcsPages++;
+    return ok;
+  }
+
+  /**
+   * TDH.MNG.INIT (leaf 21): validates the 1024-byte TD_PARAMS in §3.1 order, then stores the TD
+   * configuration, opens the MRTD context and zeroes the RTMRs (§3.2). TD_PARAMS is not hashed.
+   */
+  mngInit(tdr: Reg, tdParams: Uint8Array): SeamcallResult & { rcx?: bigint } {
+    const td = this.td(tdr);
+    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
+    if (!td.keysConfigured) return err(S.TDX_TD_KEYS_NOT_CONFIGURED);
+    if (td.tdcsPages < this.platform.tdcsPages) return err(S.TDX_TDCS_NOT_ALLOCATED);
+    const st = buildStateStatus(td, ["UNINITIALIZED"], this.platform.version);
+    if (st !== S.TDX_SUCCESS) return { status: st };
+    if (!(tdParams instanceof Uint8Array) || tdParams.length !== TD_PARAMS_SIZE)
+      return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
+    const p = parseTdParams(tdParams, { numCpuidConfig: this.platform.numCpuidConfig });
+    const check = checkTdParams(p, this.platform);
+    if (check.status !== S.TDX_SUCCESS) return check;
+    Object.assign(td, {
+      attributes: p.attributes,
+      xfam: p.xfam,
+      maxVcpus: p.maxVcpus,
+      gpaw: (p.configFlags & 1n) === 1n ? 52 : 48,
+      mrConfigId: p.mrConfigId.slice(),
+      mrOwner: p.mrOwner.slice(),
+      mrOwnerConfig: p.mrOwnerConfig.slice(),
+      mrtd: new MrtdAccumulator(this.crypto, this.mrtdOptions),
+      rtmr: [new Uint8Array(48), new Uint8Array(48), new Uint8Array(48), new Uint8Array(48)],
+      numVcpus: 0,
+      opState: "INITIALIZED",
+    } satisfies Partial<TdState>);
+    return ok;
+  }
+
+  /** TDH.VP.CREATE (leaf 10): does not look at NUM_VCPUS/MAX_VCPUS (§6.1). */
+  vpCreate(tdr: Reg): SeamcallResult & { tdvpr?: number } {
+    const td = this.td(tdr);
+    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
+    const st = buildStateStatus(td, ["INITIALIZED"], this.platform.version);
+    if (st !== S.TDX_SUCCESS) return { status: st };
+    const tdvpr = this.allocPa();
+    this.vcpus.set(tdvpr, {
+      tdvpr,
+      td,
+      state: "UNINITIALIZED",
+      tdcxPages: 0,
+      vcpuIndex: undefined,
+      x2apicId: 0,
+      initialRcx: 0n,
+    });
+    return { ...ok, tdvpr };
+  }
+
+  /** TDH.VP.ADDCX (leaf 4): one TDCX page for a VCPU not yet initialized. */
+  vpAddCx(tdvpr: Reg): SeamcallResult {
+    const vp = this.vcpu(tdvpr);
+    if (!vp) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
+    const st = buildStateStatus(vp.td, ["INITIALIZED"], this.platform.version);
+    if (st !== S.TDX_SUCCESS) return { status: st };
+    if (vp.state !== "UNINITIALIZED") return err(S.TDX_VCPU_STATE_INCORRECT);
+    if (vp.tdcxPages >= this.platform.tdcxPages) return err(this.tdcxCountError());
+    vp.tdcxPages++;
+    return ok;
+  }
+
+  /** TDH.VP.INIT (leaf 22): MAX_VCPUS is enforced here, not at VP.CREATE (§6.2). */
+  vpInit(tdvpr: Reg, rcx: Reg = 0n, x2apicId = 0): SeamcallResult {
+    const vp = this.vcpu(tdvpr);
+    if (!vp) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
+    const td = vp.td;
+    const st = buildStateStatus(td, ["INITIALIZED"], this.platform.version);
+    if (st !== S.TDX_SUCCESS) return { status: st };
+    if (vp.state !== "UNINITIALIZED") return err(S.TDX_VCPU_STATE_INCORRECT);
+    if (vp.tdcxPages !== this.platform.tdcxPages) return err(this.tdcxCountError());
+    if (td.numVcpus >= td.maxVcpus) return err(S.TDX_MAX_VCPUS_EXCEEDED);
+    vp.vcpuIndex = td.numVcpus++;
+    vp.state = "INITIALIZED";
+    vp.x2apicId = x2apicId;
+    vp.initialRcx = BigInt(rcx);
+    return ok;
+  }
+
+  /** TDH.MEM.SEPT.ADD (leaf 3), level 1 only: creates the 4 KiB SEPT page of a 2 MiB region. */
+  memSeptAdd(tdr: Reg, gpa: Reg, level = 1): SeamcallResult {
+    const td = this.td(tdr);
+    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
+    const st = buildStateStatus(td, ["INITIALIZED", "RUNNABLE"], this.platform.version);
+    if (st !== S.TDX_SUCCESS) return { status: st };
+    const g = regNum(gpa);
+    if (level !== 1 || g === undefined || g % PAGE_2M !== 0 || !isPrivateGpa(g, td.gpaw))
+      return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
+    if (td.sept.has(g / PAGE_2M)) return err(this.leafNotFreeError(), S.OPERAND.RCX);
+    td.sept.add(g / PAGE_2M);
+    return ok;
+  }
+
+  /**
+   * TDH.MEM.PAGE.ADD (leaf 2): copies the 4 KiB source into the TD and extends MRTD with the
+   * GPA block (§5.1). `gpa` carries the level in bits 2:0 (must be 0 = 4 KiB).
+   */
+  memPageAdd(tdr: Reg, gpa: Reg, source: Uint8Array): SeamcallResult {
+    const td = this.td(tdr);
+    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
+    const st = buildStateStatus(td, ["INITIALIZED"], this.platform.version);
+    if (st !== S.TDX_SUCCESS) return { status: st };
+    const g = regNum(gpa);
+    if (g === undefined || g % PAGE !== 0 || !isPrivateGpa(g, td.gpaw))
+      return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
+    if (!td.sept.has(Math.floor(g / PAGE_2M))) return err(S.TDX_EPT_WALK_FAILED, S.OPERAND.RCX);
+    if (td.pages.has(g / PAGE)) return err(this.leafNotFreeError(), S.OPERAND.RCX);
+    if (!(source instanceof Uint8Array) || source.length !== PAGE)
+      return err(S.TDX_OPERAND_INVALID, S.OPERAND.R9);
+    td.pages.set(g / PAGE, { state: "MAPPED", data: source.slice() });
+    td.mrtd?.pageAdd(g);
+    return ok;
+  }
+
+  /** TDH.MEM.PAGE.AUG (leaf 6): maps a PENDING page; never measured. */
+  memPageAug(tdr: Reg, gpa: Reg): SeamcallResult {
+    const td = this.td(tdr);
+    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
+    const st = buildStateStatus(td, ["INITIALIZED", "RUNNABLE"], this.platform.version);
+    if (st !== S.TDX_SUCCESS) return { status: st };
+    const g = regNum(gpa);
+    if (g === undefined || g % PAGE !== 0 || !isPrivateGpa(g, td.gpaw))
+      return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
+    if (!td.sept.has(Math.floor(g / PAGE_2M))) return err(S.TDX_EPT_WALK_FAILED, S.OPERAND.RCX);
+    if (td.pages.has(g / PAGE)) return err(this.leafNotFreeError(), S.OPERAND.RCX);
+    td.pages.set(g / PAGE, { state: "PENDING", data: undefined });
+    return ok;
+  }
+
+  /** TDH.MR.EXTEND (leaf 16): extends MRTD with the 256-byte chunk at `gpa` (§5.2). */
+  mrExtend(tdr: Reg, gpa: Reg): SeamcallResult {
+    const td = this.td(tdr);
+    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
+    const st = buildStateStatus(td, ["INITIALIZED"], this.platform.version);
+    if (st !== S.TDX_SUCCESS) return { status: st };
+    const g = regNum(gpa);
+    if (g === undefined || g % MR_EXTEND_CHUNK !== 0 || !isPrivateGpa(g, td.gpaw))
+      return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
+    if (!td.sept.has(Math.floor(g / PAGE_2M))) return err(S.TDX_EPT_ENTRY_NOT_PRESENT, S.OPERAND.RCX);
+    const page = td.pages.get(Math.floor(g / PAGE));
+    if (page?.state !== "MAPPED" || !page.data) return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
+    const off = g % PAGE;
+    td.mrtd?.extend(g, page.data.subarray(off, off + MR_EXTEND_CHUNK));
+    return ok;
+  }
+
+  /** TDH.MR.FINALIZE (leaf 17): closes MRTD; 1.5 needs ≥ 1 initialized VCPU (§5.3). */
+  mrFinalize(tdr: Reg): SeamcallResult {
+    const td = this.td(tdr);
+    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
+    const st = buildStateStatus(td, ["INITIALIZED"], this.platform.version);
+    if (st !== S.TDX_SUCCESS) return { status: st };
+    if (this.platform.version === "1.5" && td.numVcpus === 0) return err(S.TDX_NO_VCPUS);
+    td.mrTd = td.mrtd?.finalize();
+    td.mrtd = undefined;
+    // No service TD can be bound in this model: SERVTD_HASH stays 48 zero bytes (§7.5).
+    td.servTdHash = new Uint8Array(48);
+    td.opState = "RUNNABLE";
+    for (const p of td.pages.values()) p.data = undefined;
+    return ok;
+  }
+
+  /** The MRTD so far (running value before FINALIZE if the backend can fork), for traces. */
+  peekMrtd(tdr: Reg): Uint8Array | undefined {
+    const td = this.td(tdr);
+    return td?.mrTd?.slice() ?? td?.mrtd?.peek();
+  }
+
+  /** Bytes fed to SHA-384 for this TD's MRTD so far (benchmarks). */
+  mrtdBytesHashed(tdr: Reg): number {
+    return this.td(tdr)?.mrtd?.bytesHashed ?? 0;
+  }
+
+  // ---- guest side (TDCALL), issued by the VCPU identified by its TDVPR -------------------
+
+  /** TDG.VP.INFO (TDCALL leaf 1, §6.3). */
+  tdgVpInfo(tdvpr: Reg): VpInfo {
+    return tdgVpInfo(this.runningVcpu(tdvpr, "TDG.VP.INFO"), this.platform);
+  }
+
+  /** TDG.MR.RTMR.EXTEND (TDCALL leaf 2, §7.1); `gpa` (optional) is the 48-byte buffer's GPA. */
+  tdgMrRtmrExtend(tdvpr: Reg, index: Reg, data: Uint8Array, gpa?: Reg): SeamcallResult {
+    return tdgMrRtmrExtend(this.runningVcpu(tdvpr, "TDG.MR.RTMR.EXTEND"), index, data, gpa, this.crypto);
+  }
+
+  /** TDG.MR.REPORT (TDCALL leaf 4, §7.2): a 1024-byte TDREPORT_STRUCT. */
+  tdgMrReport(
+    tdvpr: Reg,
+    reportData: Uint8Array,
+    subtype: Reg = 0n,
+    gpas: { report?: Reg; reportData?: Reg } = {},
+  ): SeamcallResult & { report?: Uint8Array } {
+    return tdgMrReport(
+      this.runningVcpu(tdvpr, "TDG.MR.REPORT"),
+      this.platform,
+      reportData,
+      subtype,
+      gpas,
+      this.crypto,
+    );
+  }
+
+  /** Checks a TDREPORT's simulated MAC (what TDG.MR.VERIFYREPORT does on the same platform). */
+  verifyReport(report: Uint8Array): boolean {
+    return verifyReportMac(report, this.platform, this.crypto);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  private allocPa(): number {
+    const pa = this.nextPa;
+    this.nextPa += PAGE;
+    return pa;
+  }
+
+  private td(tdr: Reg): TdState | undefined {
+    const n = regNum(tdr);
+    return n === undefined ? undefined : this.tds.get(n);
+  }
+
+  private vcpu(tdvpr: Reg): VcpuState | undefined {
+    const n = regNum(tdvpr);
+    return n === undefined ? undefined : this.vcpus.get(n);
+  }
+
+  /** Guest calls need a running VCPU: anything else is a host-program bug, not an ABI status. */
+  private runningVcpu(tdvpr: Reg, call: string): VcpuState {
+    const vp = this.vcpu(tdvpr);
+    if (vp?.state !== "INITIALIZED" || vp.td.opState !== "RUNNABLE") {
+      throw new SimulationError(
+        "ERR_SIMULATION",
+        `${call}: VCPU ${String(tdvpr)} is not running (TD not finalized or VCPU not initialized)`,
+      );
+    }
+    return vp;
+  }
+
+  private leafNotFreeError(): bigint {
+    return this.platform.version === "1.5" ? S.TDX_EPT_ENTRY_STATE_INCORRECT : S.TDX_EPT_ENTRY_NOT_FREE;
+  }
+
+  private tdcxCountError(): bigint {
+    return this.platform.version === "1.5" ? S.TDX_TDCX_NUM_INCORRECT : S.TDX_TDVPX_NUM_INCORRECT;
+  }
+}
