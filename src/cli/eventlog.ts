@@ -1,0 +1,201 @@
+/**
+ * `tdx-attest eventlog show|replay|diff`: decode a CCEL/TCG2 (or dstack JSON) event log, replay
+ * it to RTMR0-3 and compare with a quote or TDREPORT, or align two logs per RTMR.
+ * Exit 1 when a replay mismatches or a self-describing digest is forged (EXIT.negative).
+ */
+import { readU16, toHex } from "../bytes.js";
+import { ConfigError, ParseError } from "../errors.js";
+import { parseCcelTable } from "../eventlog/ccel-table.js";
+import { diffEventLogs } from "../eventlog/diff.js";
+import { labelEvents } from "../eventlog/label.js";
+import { compareRtmrs, replayRtmrs } from "../eventlog/replay.js";
+import { selfCheckEvents } from "../eventlog/self-check.js";
+import { type LoadedEventLog, loadEventLog, summarizeDecoded } from "../eventlog/summary.js";
+import { eventTypeName } from "../eventlog/types.js";
+import { type CommandContext, EXIT, readInput, readRaw, toJson } from "./common.js";
+
+const USAGE = `usage:
+  tdx-attest eventlog show <ccel-data|json> [--table <ccel-table>] [--json]
+  tdx-attest eventlog replay <ccel-data|json> [--quote <quote|tdreport>] [--json]
+  tdx-attest eventlog diff <log-a> <log-b> [--json]
+`;
+
+function load(
+  ctx: CommandContext,
+  file: string,
+  tableFile?: string,
+): LoadedEventLog & { table?: ReturnType<typeof parseCcelTable> } {
+  let raw = readRaw(ctx, file);
+  if (!tableFile) return loadEventLog(raw);
+  const table = parseCcelTable(readInput(ctx, tableFile, "auto", "ccel-table"));
+  if (BigInt(raw.length) > table.laml) raw = raw.subarray(0, Number(table.laml));
+  return { ...loadEventLog(raw), table };
+}
+
+/**
+ * RTMR0-3 of a v4/v5 quote (body RTMR0 at +328, tdx-reference.md §13) or a 1024-byte TDREPORT
+ * (TDINFO at 512, RTMR0 at +208, §7.5).
+ */
+export function rtmrsOfEvidence(b: Uint8Array): Uint8Array[] {
+  let at: number;
+  if (b.length === 1024) at = 512 + 208;
+  else if (b.length >= 48 && readU16(b, 0) === 4) at = 48 + 328;
+  else if (b.length >= 54 && readU16(b, 0) === 5) at = 54 + 328;
+  else
+    throw new ParseError(
+      "ERR_UNSUPPORTED_VERSION",
+      "evidence: neither a v4/v5 quote nor a 1024-byte TDREPORT",
+      { field: "evidence" },
+    );
+  if (b.length < at + 192)
+    throw new ParseError("ERR_TRUNCATED", `evidence: ${b.length} bytes, RTMRs end at ${at + 192}`, {
+      field: "evidence.rtmr",
+      offset: at,
+    });
+  return [0, 1, 2, 3].map((i) => b.slice(at + 48 * i, at + 48 * (i + 1)));
+}
+
+function show(ctx: CommandContext, args: Args): number {
+  const { eventLog, table } = load(ctx, need(args.pos[0], "ccel-data"), args.table);
+  const labeled = labelEvents(eventLog.events);
+  if (args.json) {
+    const events = labeled.map((l) => ({
+      seq: l.event.seq,
+      offset: l.event.offset,
+      mrIndex: l.event.mrIndex,
+      rtmr: l.event.mrIndex >= 1 && l.event.mrIndex <= 4 ? l.event.mrIndex - 1 : null,
+      eventType: l.event.eventType,
+      eventTypeName: eventTypeName(l.event.eventType),
+      digests: l.event.digests,
+      label: l.label,
+      decoded: l.decoded,
+    }));
+    ctx.stdout(
+      `${toJson({ ok: true, table, format: eventLog.format, specId: eventLog.specId, stopReason: eventLog.stopReason, endOffset: eventLog.endOffset, events })}\n`,
+    );
+    return EXIT.ok;
+  }
+  if (table)
+    ctx.stdout(
+      `CCEL table: CC type ${table.ccType}, LAML 0x${table.laml.toString(16)}, LASA 0x${table.lasa.toString(16)}\n`,
+    );
+  ctx.stdout(
+    `${eventLog.format} log, ${eventLog.events.length} events, stopped at 0x${eventLog.endOffset.toString(16)} (${eventLog.stopReason})\n`,
+  );
+  for (const l of labeled) {
+    const e = l.event;
+    const where = e.mrIndex >= 1 && e.mrIndex <= 4 ? `RTMR${e.mrIndex - 1}` : `MR${e.mrIndex}`;
+    const d = e.digests[0] ? toHex(e.digests[0].digest).slice(0, 16) : "-";
+    ctx.stdout(
+      `#${String(e.seq).padEnd(3)} ${where.padEnd(5)} ${eventTypeName(e.eventType).padEnd(34)} ${d}  ${l.label}: ${summarizeDecoded(l.decoded)}\n`,
+    );
+  }
+  return EXIT.ok;
+}
+
+function replay(ctx: CommandContext, args: Args): number {
+  const loaded = load(ctx, need(args.pos[0], "ccel-data"), args.table);
+  const r = replayRtmrs(loaded.eventLog);
+  const check = selfCheckEvents(loaded.eventLog.events);
+  const evidence = args.quote ? readInput(ctx, args.quote, "auto", "quote") : loaded.quote;
+  const cmp = evidence ? compareRtmrs(r.rtmrs, rtmrsOfEvidence(evidence)) : undefined;
+  const ok = (cmp?.match ?? true) && check.forged.length === 0;
+  if (args.json) {
+    ctx.stdout(
+      `${toJson({ ok, rtmrs: r.rtmrs.map(toHex), extendCounts: r.extendCounts, comparison: cmp, selfCheck: check })}\n`,
+    );
+    return ok ? EXIT.ok : EXIT.negative;
+  }
+  r.rtmrs.forEach((v, i) => {
+    const c = cmp?.rtmrs[i];
+    ctx.stdout(
+      `RTMR${i} ${toHex(v)}${c ? (c.match ? "  match" : `  MISMATCH (expected ${c.expected})`) : ""}\n`,
+    );
+  });
+  ctx.stdout(
+    `self-check: ${check.checked} digests checked, ${check.unchecked} not checkable, ${check.forged.length} forged\n`,
+  );
+  for (const f of check.forged)
+    ctx.stdout(
+      `  forged #${f.seq} ${eventTypeName(f.eventType)}: logged ${f.logged}, data hashes to ${f.computed}\n`,
+    );
+  if (cmp)
+    ctx.stdout(
+      cmp.match ? "replay matches the evidence\n" : `replay MISMATCH on RTMR ${cmp.mismatched.join(", ")}\n`,
+    );
+  return ok ? EXIT.ok : EXIT.negative;
+}
+
+function diff(ctx: CommandContext, args: Args): number {
+  const a = load(ctx, need(args.pos[0], "log-a")).eventLog;
+  const b = load(ctx, need(args.pos[1], "log-b")).eventLog;
+  const d = diffEventLogs(a.events, b.events);
+  if (args.json) {
+    ctx.stdout(`${toJson({ ok: d.equal, ...d })}\n`);
+    return d.equal ? EXIT.ok : EXIT.negative;
+  }
+  for (const r of d.rtmrs) {
+    if (r.equal) {
+      ctx.stdout(`RTMR${r.rtmr}: same ${r.countA} events\n`);
+      continue;
+    }
+    ctx.stdout(
+      `RTMR${r.rtmr}: first difference at event ${r.position} of this RTMR (A has ${r.countA}, B has ${r.countB})\n`,
+    );
+    for (const [name, s] of [
+      ["A", r.a],
+      ["B", r.b],
+    ] as const) {
+      ctx.stdout(
+        s
+          ? `  ${name} #${s.seq} ${s.label} [${eventTypeName(s.eventType)}] ${s.digest}\n     ${summarizeDecoded(s.decoded)}\n`
+          : `  ${name} (no event)\n`,
+      );
+    }
+  }
+  return d.equal ? EXIT.ok : EXIT.negative;
+}
+
+interface Args {
+  readonly pos: string[];
+  readonly json: boolean;
+  readonly table?: string;
+  readonly quote?: string;
+}
+
+function need(v: string | undefined, what: string): string {
+  if (v === undefined) throw new ConfigError("ERR_USAGE", `missing <${what}>\n${USAGE}`, { field: what });
+  return v;
+}
+
+function parseArgsOf(argv: readonly string[]): Args {
+  const pos: string[] = [];
+  let json = false;
+  let table: string | undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === "--json") json = true;
+    else if (a === "--table") table = need(argv[++i], "ccel-table");
+    else if (a === "--quote") quote = need(argv[++i], "quote");
+    else if (a.startsWith("--") && a.length > 2)
+      throw new ConfigError("ERR_USAGE", `unknown option ${a}\n${USAGE}`, { field: a });
+    else pos.push(a);
+  }
+  return { pos, json, ...(table ? { table } : {}), ...(quote ? { quote } : {}) };
+}
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const [sub, ...rest] = ctx.argv;
+  if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
+    ctx.stdout(USAGE);
+    return sub === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const args = parseArgsOf(rest);
+  if (sub === "show") return show(ctx, args);
+  if (sub === "replay") return replay(ctx, args);
+  if (sub === "diff") return diff(ctx, args);
+  throw new ConfigError("ERR_USAGE", `unknown eventlog subcommand '${sub}'\n${USAGE}`, {
+    field: "subcommand",
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * Labels events by what they measure (TD HOB, CFV, UEFI variables, ACPI blobs, kernel, cmdline,
+ * initrd, boot actions...) so a golden-value mismatch can be traced to a component. Rules follow
+ * the TDVF/OVMF/grub/Linux producers of tdx-reference.md §12.4-12.6.
+ */
+import { type DecodedEvent, decodeEvent } from "./decode.js";
+import { EV, type TcgEvent } from "./types.js";
+
+/** Linux EFI stub tagged-event ids (§12.4). */
+export const LINUX_INITRD_TAG = 0x8f3b22ec;
+export const LINUX_LOAD_OPTIONS_TAG = 0x8f3b22ed;
+const SMBIOS_GUIDS = new Set([
+  "eb9d2d31-2d88-11d3-9a16-0090273fc14d",
+  "f2fd1544-9794-4a2c-992e-e5bbcf20e394",
+]);
+const ACPI_ORDER = ["ACPI table-loader", "ACPI RSDP", "ACPI tables"];
+const FW_CFG_ACPI: Record<string, string> = {
+  "etc/table-loader": "ACPI table-loader",
+  "etc/acpi/rsdp": "ACPI RSDP",
+  "etc/acpi/tables": "ACPI tables",
+  "acpi-loader": "ACPI table-loader",
+  "acpi-rsdp": "ACPI RSDP",
+  "acpi-tables": "ACPI tables",
+};
+
+export interface LabeledEvent {
+  readonly event: TcgEvent;
+  readonly decoded: DecodedEvent;
+  readonly label: string;
+}
+
+/** Labels every event of a log; ACPI `ACPI DATA` blobs are named by their order (loader, RSDP, tables). */
+export function labelEvents(events: readonly TcgEvent[]): LabeledEvent[] {
+  let acpi = 0;
+  return events.map((event) => {
+    const decoded = decodeEvent(event);
+    let label = labelOf(event, decoded);
+    if (label === "ACPI DATA") label = ACPI_ORDER[acpi++] ?? "ACPI data";
+    return { event, decoded, label };
+  });
+}
+
+function labelOf(e: TcgEvent, d: DecodedEvent): string {
+  if (e.name !== undefined) return FW_CFG_ACPI[e.name] ?? `runtime event ${e.name}`;
+  switch (d.kind) {
+    case "spec-id":
+      return "Spec ID header";
+    case "no-action":
+      return `no-action ${d.signature.replace(/\0+$/, "")}`;
+    case "separator":
+      return "separator";
+    case "uefi-variable":
+      return `UEFI variable ${d.variable.name}`;
+    case "image-load":
+      return imageLabel(d.image.devicePathText);
+    case "firmware-blob":
+      return d.description?.startsWith("Fv(") ? "CFV" : `firmware blob ${d.description ?? ""}`.trim();
+    case "handoff-tables":
+      if (d.description === "TdxTable") return "TD HOB";
+      return d.tables.some((t) => SMBIOS_GUIDS.has(t.guid))
+        ? "SMBIOS"
+        : `handoff tables ${d.description ?? ""}`.trim();
+    case "fw-cfg":
+      return FW_CFG_ACPI[d.name] ?? `fw_cfg ${d.name}`;
+    case "event-tag":
+      if (d.taggedEventId === LINUX_INITRD_TAG) return "initrd";
+      if (d.taggedEventId === LINUX_LOAD_OPTIONS_TAG) return "cmdline";
+      return `event tag 0x${d.taggedEventId.toString(16)}`;
+    case "gpt":
+      return "GPT";
+    case "vcpu-info":
+      return "vCPU info";
+    case "text":
+      return textLabel(e, d.text);
+    case "raw":
+      return byTypeOnly(e);
+  }
+}
+
+function imageLabel(path: string): string {
+  if (/(^|\/)kernel$/.test(path)) return "kernel";
+  return path === "" ? "EFI application" : `EFI application ${path}`;
+}
+
+function textLabel(e: TcgEvent, text: string): string {
+  if (e.eventType === EV.EFI_ACTION) return `boot action: ${text}`;
+  if (text === "ACPI DATA") return "ACPI DATA";
+  if (FW_CFG_ACPI[text]) return FW_CFG_ACPI[text] as string;
+  if (e.eventType === EV.IPL) {
+    if (/^(grub_)?kernel_cmdline/.test(text)) return "cmdline";
+    if (text.startsWith("grub_linuxefi Kernel")) return "kernel";
+    if (text.startsWith("grub_linuxefi Initrd")) return "initrd";
+    if (text.startsWith("grub_cmd")) return `grub: ${oneLine(text.replace(/^grub_cmd:? /, ""))}`;
+    if (/vmlinuz|bzImage/.test(text)) return "kernel";
+    if (/initr(d|amfs)/.test(text)) return "initrd";
+    return `IPL ${oneLine(text)}`;
+  }
+  if (text.startsWith("td_hob")) return "TD HOB";
+  if (text.startsWith("td_payload_info")) return "cmdline (td-shim payload info)";
+  if (text.startsWith("td_payload")) return "payload";
+  return oneLine(text);
+}
+
+function oneLine(text: string): string {
+  const first = text.split("\n")[0] ?? "";
+  return first.length > 60 || first !== text ? `${first.slice(0, 57)}...` : first;
+}
+
+function byTypeOnly(e: TcgEvent): string {
+  switch (e.eventType) {
+    case EV.EFI_HANDOFF_TABLES2:
+      return "TD HOB";
+    case EV.EFI_PLATFORM_FIRMWARE_BLOB2:
+      return "CFV";
+    case EV.EFI_VARIABLE_DRIVER_CONFIG:
+      return "UEFI variable (Secure Boot configuration)";
+    case EV.EFI_VARIABLE_BOOT:
+    case EV.EFI_VARIABLE_BOOT2:
+      return "UEFI boot variable";
+    case EV.EFI_BOOT_SERVICES_APPLICATION:
+      return e.mrIndex === 2 ? "kernel or EFI application" : "EFI application";
+    case EV.EFI_ACTION:
+      return "boot action";
+    case EV.SEPARATOR:
+      return "separator";
+    case EV.EVENT_TAG:
+      return "event tag (initrd or cmdline)";
+    case EV.PLATFORM_CONFIG_FLAGS:
+      return "ACPI DATA";
+    default:
+      return `event 0x${e.eventType.toString(16)}`;
+  }
+}
