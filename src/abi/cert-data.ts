@@ -19,7 +19,8 @@ export function readDeclared(r: ByteReader, size: number, field: string): ByteRe
       { field: `${r.context}.${field}`, offset: r.absolute },
     );
   }
-  return r.sub(size, field);
+  // Keep the parent context: nested field names are already full dotted paths.
+  return r.sub(size, field, r.context);
 }
 
 /** Throws ERR_LENGTH_MISMATCH if a length-delimited structure has unconsumed bytes. */

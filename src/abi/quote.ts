@@ -82,8 +82,8 @@ function checkHeader(h: QuoteHeader): void {
 
 /** Reads the body (and for v5 the descriptor) after the header. */
 function readBody(r: ByteReader, h: QuoteHeader): { body: QuoteBody; bodyType?: number } {
-  if (h.version === 3) return { body: readSgxReportBody(r.sub(384, "body"), "body") };
-  if (h.version === 4) return { body: readTdQuoteBody(r.sub(584, "body"), "td10") };
+  if (h.version === 3) return { body: readSgxReportBody(r.sub(384, "body", r.context), "body") };
+  if (h.version === 4) return { body: readTdQuoteBody(r.sub(584, "body", r.context), "td10") };
   const typeOffset = r.absolute;
   const bodyType = r.u16("bodyType");
   const sizeOffset = r.absolute;
