@@ -159,12 +159,9 @@ const tdBodyArb = (kind: "td10" | "td15"): fc.Arbitrary<TdQuoteBody> =>
       mrServiceTd: bytes(48),
     })
     .map((r) => {
-      const b = { ...emptyTdQuoteBody(kind), ...r, kind };
-      if (kind === "td10") {
-        delete b.teeTcbSvn2;
-        delete b.mrServiceTd;
-      }
-      return b;
+      const { teeTcbSvn2, mrServiceTd, ...common } = r;
+      const b: TdQuoteBody = { ...emptyTdQuoteBody(kind), ...common, kind };
+      return kind === "td15" ? { ...b, teeTcbSvn2, mrServiceTd } : b;
     });
 
 const sgxBodyArb = bytes(384).map((b) => parseSgxReportBody(b));
