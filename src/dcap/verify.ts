@@ -87,6 +87,12 @@ export interface VerifiedQuote {
 
 let sharedCache: CollateralCache | undefined;
 
+/** The process-wide collateral cache used when the caller passes none. */
+export function defaultCache(crypto: CryptoBackend = defaultCrypto()): CollateralCache {
+  if (!sharedCache) sharedCache = new CollateralCache(crypto);
+  return sharedCache;
+}
+
 function timeOf(now: Date | number | undefined): number {
   const t = now === undefined ? Date.now() : typeof now === "number" ? now : now.getTime();
   if (!Number.isFinite(t))
@@ -186,7 +192,10 @@ function checkModuleIdentity(info: TcbInfo, body: TdQuoteBody): void {
   const fail = (why: string): never => {
     throw new VerifyError("ERR_TDX_MODULE_MISMATCH", `Quote.body: ${why}`, { field: "Quote.body" });
   };
-  if (!expected) return fail(`no TDX module identity for major version ${major}`);
+  if (!expected) {
+    fail(`no TDX module identity for major version ${major}`);
+    return;
+  }
   if (!equalBytes(body.mrSignerSeam, expected.mrSigner))
     fail("MRSIGNERSEAM does not match the TDX module identity");
   const attrs = new Uint8Array(8);
@@ -280,7 +289,7 @@ export async function verifyQuote(
   options: VerifyQuoteOptions = {},
 ): Promise<VerifiedQuote> {
   const crypto = options.crypto ?? defaultCrypto();
-  const cache = options.cache ?? (sharedCache ??= new CollateralCache(crypto));
+  const cache = options.cache ?? defaultCache(crypto);
   const now = timeOf(options.now);
   const q = quote instanceof Uint8Array ? parseQuote(quote) : quote;
   const isTdx = checkTee(q, options.tee ?? "tdx");
