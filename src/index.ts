@@ -3,6 +3,20 @@
  * (file and HTTP I/O) live under "tdx-attest/node".
  */
 
+// ABI codecs (TD_PARAMS, TDREPORT, DCAP quotes): see src/abi/index.ts for the named list.
+export * as abi from "./abi/index.js";
+export {
+  encodeQuote,
+  encodeTdParams,
+  encodeTdReport,
+  parseQuote,
+  parseTdParams,
+  parseTdReport,
+  type Quote,
+  quoteToJson,
+  type TdParams,
+  type TdReport,
+} from "./abi/index.js";
 export { fromBase64, fromHex, toBase64, toHex } from "./bytes.js";
 export {
   type CryptoBackend,
