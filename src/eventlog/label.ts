@@ -32,12 +32,32 @@ export interface LabeledEvent {
 /** Labels every event of a log; ACPI `ACPI DATA` blobs are named by their order (loader, RSDP, tables). */
 export function labelEvents(events: readonly TcgEvent[]): LabeledEvent[] {
   let acpi = 0;
+  let tags = 0;
+  let apps = 0;
   return events.map((event) => {
     const decoded = decodeEvent(event);
     let label = labelOf(event, decoded);
     if (label === "ACPI DATA") label = ACPI_ORDER[acpi++] ?? "ACPI data";
+    if (event.dataOmitted)
+      label = omittedLabel(
+        event,
+        label,
+        () => apps++,
+        () => tags++,
+      );
     return { event, decoded, label };
   });
+}
+
+/**
+ * Logs without event data (dstack JSON) are labeled by position, in the fixed OVMF direct-boot
+ * order (§12.6): the first RTMR1 application is the kernel; RTMR2 tags are cmdline, then initrd.
+ */
+function omittedLabel(e: TcgEvent, label: string, nextApp: () => number, nextTag: () => number): string {
+  if (e.eventType === EV.EFI_BOOT_SERVICES_APPLICATION && e.mrIndex === 2)
+    return nextApp() === 0 ? "kernel" : label;
+  if (e.eventType === EV.EVENT_TAG && e.mrIndex === 3) return ["cmdline", "initrd"][nextTag()] ?? label;
+  return label;
 }
 
 function labelOf(e: TcgEvent, d: DecodedEvent): string {
