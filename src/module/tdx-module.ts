@@ -16,7 +16,7 @@ import { MR_EXTEND_CHUNK, MrtdAccumulator, type MrtdOptions } from "./mrtd.js";
 import { createPlatform, type Platform, sysInfo, type TdSysInfo } from "./platform.js";
 import * as S from "./status.js";
 import { checkTdParams } from "./td-params-check.js";
-import { newTdState, type TdState, type VcpuState } from "./td-state.js";
+import { newTdState, type OpState, type TdState, type VcpuState } from "./td-state.js";
 
 export type { Reg } from "./build-state.js";
 
@@ -28,6 +28,22 @@ const PAGE = 4096;
 const PAGE_2M = 2 * 1024 * 1024;
 const ok = { status: S.TDX_SUCCESS } as const;
 const err = (code: bigint, operand = 0): SeamcallResult => ({ status: S.withOperand(code, operand) });
+
+/** TD-scope fields as TDH.MNG.RD would read them. */
+export interface TdSnapshot {
+  readonly attributes: bigint;
+  readonly xfam: bigint;
+  readonly maxVcpus: number;
+  readonly numVcpus: number;
+  readonly gpaw: number;
+  readonly opState: OpState;
+  /** Undefined until TDH.MR.FINALIZE. */
+  readonly mrTd: Uint8Array | undefined;
+  readonly mrConfigId: Uint8Array;
+  readonly mrOwner: Uint8Array;
+  readonly mrOwnerConfig: Uint8Array;
+  readonly rtmr: readonly [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+}
 
 export interface TdxModuleOptions {
   crypto?: CryptoBackend;
@@ -242,6 +258,35 @@ export class TdxModule {
     td.opState = "RUNNABLE";
     for (const p of td.pages.values()) p.data = undefined;
     return ok;
+  }
+
+  /**
+   * TDH.MNG.RD (leaf 11), simplified: a snapshot of the TD-scope fields instead of one field per
+   * call. Allowed once TDH.MNG.INIT ran (§4.2).
+   */
+  mngRd(tdr: Reg): SeamcallResult & { td?: TdSnapshot } {
+    const td = this.td(tdr);
+    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
+    const st = buildStateStatus(td, ["INITIALIZED", "RUNNABLE"], this.platform.version);
+    if (st !== S.TDX_SUCCESS) return { status: st };
+    const { attributes, xfam, maxVcpus, numVcpus, gpaw, opState } = td;
+    const copy = (b: Uint8Array | undefined) => b?.slice();
+    return {
+      ...ok,
+      td: {
+        attributes,
+        xfam,
+        maxVcpus,
+        numVcpus,
+        gpaw,
+        opState,
+        mrTd: copy(td.mrTd),
+        mrConfigId: td.mrConfigId.slice(),
+        mrOwner: td.mrOwner.slice(),
+        mrOwnerConfig: td.mrOwnerConfig.slice(),
+        rtmr: [td.rtmr[0].slice(), td.rtmr[1].slice(), td.rtmr[2].slice(), td.rtmr[3].slice()],
+      },
+    };
   }
 
   /** The MRTD so far (running value before FINALIZE if the backend can fork), for traces. */
