@@ -4,8 +4,8 @@
  * whitespace may appear between blocks; anything else is ERR_BAD_PEM (a quote that smuggles text
  * into its chain is malformed, not "mostly fine").
  */
-import { fromBase64, toBase64 } from "../bytes.js";
-import { hexOffset, ParseError, TdxError } from "../errors.js";
+import { toBase64 } from "../bytes.js";
+import { hexOffset, ParseError } from "../errors.js";
 
 const BEGIN = "-----BEGIN CERTIFICATE-----";
 const END = "-----END CERTIFICATE-----";
@@ -25,41 +25,79 @@ export function trailingNulCount(pem: Uint8Array): number {
   return n;
 }
 
+const BEGIN_BYTES = Uint8Array.from(BEGIN, (c) => c.charCodeAt(0));
+const END_BYTES = Uint8Array.from(END, (c) => c.charCodeAt(0));
+const B64_VALUE = (() => {
+  const t = new Int8Array(256).fill(-1);
+  const abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (let i = 0; i < 64; i++) t[abc.charCodeAt(i)] = i;
+  return t;
+})();
+
+function matchAt(b: Uint8Array, at: number, m: Uint8Array, limit: number): boolean {
+  if (at + m.length > limit) return false;
+  for (let i = 0; i < m.length; i++) if (b[at + i] !== m[i]) return false;
+  return true;
+}
+
+function findEnd(b: Uint8Array, from: number, limit: number): number {
+  for (let i = b.indexOf(0x2d, from); i >= 0 && i < limit; i = b.indexOf(0x2d, i + 1)) {
+    if (matchAt(b, i, END_BYTES, limit)) return i;
+  }
+  return -1;
+}
+
+/** Standard base64 of `b[from, to)`, whitespace ignored, '=' padding only at the end. */
+function decodeBase64Block(b: Uint8Array, from: number, to: number, field: string, base: number): Uint8Array {
+  const out = new Uint8Array(Math.ceil(((to - from) * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  let pad = 0;
+  for (let i = from; i < to; i++) {
+    const c = b[i] as number;
+    if (isWs(c)) continue;
+    if (c === 0x3d) {
+      pad++;
+      continue;
+    }
+    const v = B64_VALUE[c] as number;
+    if (v < 0 || pad > 0) bad(field, base + i, `invalid base64 character 0x${c.toString(16)}`);
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  if (pad > 2 || bits >= 6) bad(field, base + from, "base64 length is impossible");
+  return out.slice(0, o);
+}
+
 /**
  * Decodes every certificate of a PEM chain to DER, in order. `base` is the absolute offset of
- * `pem[0]` and `field` its name, both for error messages.
+ * `pem[0]` and `field` its name, both for error messages. Works on the bytes directly (no string
+ * building): this runs for every decoded quote.
  */
 export function parsePemCertificates(pem: Uint8Array, field = "pem", base = 0): Uint8Array[] {
   const end = pem.length - trailingNulCount(pem);
-  let text = "";
   for (let i = 0; i < end; i++) {
     const c = pem[i] as number;
-    if (c === 0 || c > 0x7e) bad(field, base + i, `byte 0x${c.toString(16)} is not PEM text`);
-    text += String.fromCharCode(c);
+    if ((c < 0x20 && !isWs(c)) || c > 0x7e) bad(field, base + i, `byte 0x${c.toString(16)} is not PEM text`);
   }
   const certs: Uint8Array[] = [];
   let pos = 0;
   for (;;) {
-    while (pos < text.length && isWs(text.charCodeAt(pos))) pos++;
-    if (pos >= text.length) break;
-    if (!text.startsWith(BEGIN, pos)) bad(field, base + pos, `expected '${BEGIN}'`);
-    const bodyStart = pos + BEGIN.length;
-    const stop = text.indexOf(END, bodyStart);
+    while (pos < end && isWs(pem[pos] as number)) pos++;
+    if (pos >= end) break;
+    if (!matchAt(pem, pos, BEGIN_BYTES, end)) bad(field, base + pos, `expected '${BEGIN}'`);
+    const bodyStart = pos + BEGIN_BYTES.length;
+    const stop = findEnd(pem, bodyStart, end);
     if (stop < 0) bad(field, base + pos, `certificate ${certs.length} has no '${END}'`);
-    const body = text.slice(bodyStart, stop);
-    if (!/^[A-Za-z0-9+/=\s]+$/.test(body))
-      bad(field, base + bodyStart, `certificate ${certs.length} is not base64`);
-    try {
-      const der = fromBase64(body, `${field}[${certs.length}]`);
-      if (der.length === 0) bad(field, base + bodyStart, `certificate ${certs.length} is empty`);
-      certs.push(der);
-    } catch (e) {
-      if (e instanceof TdxError && e.code !== "ERR_BAD_PEM") {
-        bad(field, base + bodyStart, `certificate ${certs.length} is not base64`);
-      }
-      throw e;
-    }
-    pos = stop + END.length;
+    const der = decodeBase64Block(pem, bodyStart, stop, field, base);
+    if (der.length === 0) bad(field, base + bodyStart, `certificate ${certs.length} is empty`);
+    certs.push(der);
+    pos = stop + END_BYTES.length;
   }
   if (certs.length === 0) bad(field, base, "no certificate found");
   return certs;

@@ -43,6 +43,10 @@ describe("PEM chains (cert data type 5)", () => {
       "ERR_BAD_PEM",
     );
     expect(code(() => parsePemCertificates(utf8("")))).toBe("ERR_BAD_PEM");
+    const wrap = (b64: string) => utf8(`-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`);
+    expect(code(() => parsePemCertificates(wrap("AQ==AQID")))).toBe("ERR_BAD_PEM");
+    expect(code(() => parsePemCertificates(wrap("AQIDB")))).toBe("ERR_BAD_PEM");
+    expect(parsePemCertificates(wrap("AQ\r\nID"))).toEqual([Uint8Array.of(1, 2, 3)]);
     expect(code(() => parsePemCertificates(new Uint8Array(8)))).toBe("ERR_BAD_PEM");
     const withNulInside = utf8(`${good}\0${good}`);
     expect(code(() => parsePemCertificates(withNulInside))).toBe("ERR_BAD_PEM");
