@@ -6,7 +6,6 @@
 import { equalBytes } from "../bytes.js";
 import type { CryptoBackend } from "../crypto/types.js";
 import { VerifyError, type VerifyErrorCode } from "../errors.js";
-import type { CollateralCache } from "./cache.js";
 import { type Certificate, type Crl, parseCertificate, parseCrl } from "./x509.js";
 
 function fail(code: VerifyErrorCode, field: string, message: string): never {
@@ -15,46 +14,40 @@ function fail(code: VerifyErrorCode, field: string, message: string): never {
 
 const iso = (t: number) => new Date(t).toISOString();
 
-/** Parses `der` and checks its signature with `issuerKey` (65-byte point); cached by content. */
+/** Parses `der` and checks its signature with `issuerKey` (65-byte point). */
 export async function signedCertificate(
   der: Uint8Array,
   issuerKey: Uint8Array,
   field: string,
   crypto: CryptoBackend,
-  cache: CollateralCache,
 ): Promise<Certificate> {
-  return cache.memo("cert", [der, issuerKey], async () => {
-    const cert = parseCertificate(der, field);
-    if (!(await crypto.verifyP256(issuerKey, cert.tbs, cert.signature))) {
-      fail(
-        "ERR_CERT_SIGNATURE",
-        field,
-        `signature of "${cert.subjectCn ?? "?"}" does not verify with its issuer's key`,
-      );
-    }
-    return cert;
-  });
+  const cert = parseCertificate(der, field);
+  if (!(await crypto.verifyP256(issuerKey, cert.tbs, cert.signature))) {
+    fail(
+      "ERR_CERT_SIGNATURE",
+      field,
+      `signature of "${cert.subjectCn ?? "?"}" does not verify with its issuer's key`,
+    );
+  }
+  return cert;
 }
 
-/** Parses a CRL and checks its signature with `issuerKey`; cached by content. */
+/** Parses a CRL and checks its signature with `issuerKey`. */
 export async function signedCrl(
   der: Uint8Array,
   issuerKey: Uint8Array,
   field: string,
   crypto: CryptoBackend,
-  cache: CollateralCache,
 ): Promise<Crl> {
-  return cache.memo("crl", [der, issuerKey], async () => {
-    const crl = parseCrl(der, field);
-    if (!(await crypto.verifyP256(issuerKey, crl.tbs, crl.signature))) {
-      fail(
-        "ERR_CRL_SIGNATURE",
-        field,
-        `signature of the CRL issued by "${crl.issuerCn ?? "?"}" does not verify`,
-      );
-    }
-    return crl;
-  });
+  const crl = parseCrl(der, field);
+  if (!(await crypto.verifyP256(issuerKey, crl.tbs, crl.signature))) {
+    fail(
+      "ERR_CRL_SIGNATURE",
+      field,
+      `signature of the CRL issued by "${crl.issuerCn ?? "?"}" does not verify`,
+    );
+  }
+  return crl;
 }
 
 /** Validity window of a certificate at `now` (RFC 5280 4.1.2.5, inclusive bounds). */
@@ -117,14 +110,12 @@ export function pinnedRoot(
   return hit;
 }
 
-/** Self-signature and CA constraints of a trusted root; cached. */
-export async function checkedRoot(
-  root: Certificate,
-  crypto: CryptoBackend,
-  cache: CollateralCache,
-): Promise<Certificate> {
+/**
+ * A trusted root must be a self-issued CA. Its self-signature is not checked: a trust anchor is
+ * trusted by configuration (pinned by its bytes), and the self-signature adds no assurance.
+ */
+export function checkedRoot(root: Certificate): Certificate {
   const field = "trustAnchor";
-  await signedCertificate(root.der, root.publicKey, field, crypto, cache);
   if (!equalBytes(root.issuerRaw, root.subjectRaw))
     fail("ERR_CERT_CHAIN", field, "the root is not self-issued");
   checkCa(root, field, true);

@@ -35,12 +35,22 @@ export interface VerifiedPck {
 
 const F = "Quote.pckCertificateChain";
 
-/** Signature checks of the chain (time-independent, cached by content). */
-export async function authenticatePck(
+/** Signature checks, names and SGX extension of the chain (time-independent, cached by content). */
+export function authenticatePck(
   chain: readonly Uint8Array[],
   anchors: readonly Certificate[],
   crypto: CryptoBackend,
   cache: CollateralCache,
+): Promise<VerifiedPck> {
+  return cache.memo("pck", [...chain, ...anchors.map((a) => a.der)], () =>
+    authenticate(chain, anchors, crypto),
+  );
+}
+
+async function authenticate(
+  chain: readonly Uint8Array[],
+  anchors: readonly Certificate[],
+  crypto: CryptoBackend,
 ): Promise<VerifiedPck> {
   if (chain.length !== 3) {
     throw new VerifyError(
@@ -51,24 +61,12 @@ export async function authenticatePck(
       },
     );
   }
-  const root = await checkedRoot(pinnedRoot(chain[2], anchors, `${F}[2]`), crypto, cache);
-  const intermediate = await signedCertificate(
-    chain[1] as Uint8Array,
-    root.publicKey,
-    `${F}[1]`,
-    crypto,
-    cache,
-  );
+  const root = checkedRoot(pinnedRoot(chain[2], anchors, `${F}[2]`));
+  const intermediate = await signedCertificate(chain[1] as Uint8Array, root.publicKey, `${F}[1]`, crypto);
   checkIssuedBy(intermediate, root, `${F}[1]`);
   checkCn(intermediate, PCK_CA_NAMES, `${F}[1]`);
   checkCa(intermediate, `${F}[1]`, true);
-  const leaf = await signedCertificate(
-    chain[0] as Uint8Array,
-    intermediate.publicKey,
-    `${F}[0]`,
-    crypto,
-    cache,
-  );
+  const leaf = await signedCertificate(chain[0] as Uint8Array, intermediate.publicKey, `${F}[0]`, crypto);
   checkIssuedBy(leaf, intermediate, `${F}[0]`);
   checkCn(leaf, [PCK_LEAF_NAME], `${F}[0]`);
   checkLeaf(leaf, `${F}[0]`);

@@ -22,7 +22,10 @@ const INTEL_SGX_ROOT_CA_B64 =
 /** SHA-256 of the Intel SGX Root CA DER certificate (section 14.1). */
 export const INTEL_SGX_ROOT_CA_SHA256 = "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3";
 
+let decoded: Uint8Array | undefined;
+
 /** DER of the Intel SGX Root CA (a fresh copy on each call). */
 export function intelSgxRootCa(): Uint8Array {
-  return fromBase64(INTEL_SGX_ROOT_CA_B64, "INTEL_SGX_ROOT_CA");
+  if (!decoded) decoded = fromBase64(INTEL_SGX_ROOT_CA_B64, "INTEL_SGX_ROOT_CA");
+  return decoded.slice();
 }

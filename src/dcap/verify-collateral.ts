@@ -3,9 +3,10 @@
  * and its issuer chain, TCB info and QE identity with their TCB Signing chain. The signature
  * checks are time-independent and cached by content; `checkCollateralTimes` applies `now`.
  */
+
+import { equalBytes } from "../bytes.js";
 import type { CryptoBackend } from "../crypto/types.js";
 import { VerifyError, type VerifyErrorCode } from "../errors.js";
-import type { CollateralCache } from "./cache.js";
 import {
   checkCa,
   checkCn,
@@ -44,7 +45,6 @@ async function issuerChain(
   field: string,
   anchors: readonly Certificate[],
   crypto: CryptoBackend,
-  cache: CollateralCache,
 ): Promise<{ signer: Certificate; root: Certificate }> {
   if (chain.length !== 2) {
     throw new VerifyError(
@@ -55,14 +55,8 @@ async function issuerChain(
       },
     );
   }
-  const root = await checkedRoot(pinnedRoot(chain[1], anchors, `${field}[1]`), crypto, cache);
-  const signer = await signedCertificate(
-    chain[0] as Uint8Array,
-    root.publicKey,
-    `${field}[0]`,
-    crypto,
-    cache,
-  );
+  const root = checkedRoot(pinnedRoot(chain[1], anchors, `${field}[1]`));
+  const signer = await signedCertificate(chain[0] as Uint8Array, root.publicKey, `${field}[0]`, crypto);
   checkIssuedBy(signer, root, `${field}[0]`);
   return { signer, root };
 }
@@ -75,40 +69,34 @@ async function signedJson<T>(
   field: string,
   parse: (text: string) => T,
   crypto: CryptoBackend,
-  cache: CollateralCache,
 ): Promise<T> {
-  return cache.memo(field, [bytes, sig, signer.publicKey], async () => {
-    if (!(await crypto.verifyP256(signer.publicKey, bytes, sig))) {
-      throw new VerifyError(code, `${field}: signature does not verify with the TCB Signing key`, { field });
-    }
-    return parse(new TextDecoder().decode(bytes));
-  });
+  if (!(await crypto.verifyP256(signer.publicKey, bytes, sig))) {
+    throw new VerifyError(code, `${field}: signature does not verify with the TCB Signing key`, { field });
+  }
+  return parse(new TextDecoder().decode(bytes));
 }
 
-/** Authenticates every collateral item (signatures, chains, names); cached by content. */
+function sameChain(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
+  return a.length === b.length && a.every((x, i) => equalBytes(x, b[i] as Uint8Array));
+}
+
+/**
+ * Authenticates every collateral item (signatures, chains, names). The result is cached by
+ * content (all collateral bytes plus the anchors) and by object identity; see verify.ts.
+ */
 export async function authenticateCollateral(
   c: Collateral,
   anchors: readonly Certificate[],
   crypto: CryptoBackend,
-  cache: CollateralCache,
 ): Promise<AuthenticatedCollateral> {
-  const pck = await issuerChain(c.pckCrlIssuerChain, "collateral.pckCrlIssuerChain", anchors, crypto, cache);
+  const pck = await issuerChain(c.pckCrlIssuerChain, "collateral.pckCrlIssuerChain", anchors, crypto);
   checkCn(pck.signer, PCK_CA_NAMES, "collateral.pckCrlIssuerChain[0]");
   checkCa(pck.signer, "collateral.pckCrlIssuerChain[0]", true);
-  const tcb = await issuerChain(
-    c.tcbInfoIssuerChain,
-    "collateral.tcbInfoIssuerChain",
-    anchors,
-    crypto,
-    cache,
-  );
-  const qe = await issuerChain(
-    c.qeIdentityIssuerChain,
-    "collateral.qeIdentityIssuerChain",
-    anchors,
-    crypto,
-    cache,
-  );
+  const tcb = await issuerChain(c.tcbInfoIssuerChain, "collateral.tcbInfoIssuerChain", anchors, crypto);
+  // PCS serves the same TCB Signing chain for both; check it once then.
+  const qe = sameChain(c.qeIdentityIssuerChain, c.tcbInfoIssuerChain)
+    ? tcb
+    : await issuerChain(c.qeIdentityIssuerChain, "collateral.qeIdentityIssuerChain", anchors, crypto);
   for (const [s, f] of [
     [tcb.signer, "collateral.tcbInfoIssuerChain[0]"],
     [qe.signer, "collateral.qeIdentityIssuerChain[0]"],
@@ -117,8 +105,8 @@ export async function authenticateCollateral(
     checkLeaf(s, f);
   }
   const root = pck.root;
-  const rootCrl = await signedCrl(c.rootCaCrl, root.publicKey, "collateral.rootCaCrl", crypto, cache);
-  const pckCrl = await signedCrl(c.pckCrl, pck.signer.publicKey, "collateral.pckCrl", crypto, cache);
+  const rootCrl = await signedCrl(c.rootCaCrl, root.publicKey, "collateral.rootCaCrl", crypto);
+  const pckCrl = await signedCrl(c.pckCrl, pck.signer.publicKey, "collateral.pckCrl", crypto);
   const tcbInfo = await signedJson(
     c.tcbInfo,
     c.tcbInfoSignature,
@@ -127,7 +115,6 @@ export async function authenticateCollateral(
     "collateral.tcbInfo",
     parseTcbInfo,
     crypto,
-    cache,
   );
   const qeIdentity = await signedJson(
     c.qeIdentity,
@@ -137,7 +124,6 @@ export async function authenticateCollateral(
     "collateral.qeIdentity",
     parseQeIdentity,
     crypto,
-    cache,
   );
   return {
     root,
@@ -149,6 +135,21 @@ export async function authenticateCollateral(
     qeIdentitySigner: qe.signer,
     qeIdentity,
   };
+}
+
+/** Every byte of a collateral bundle, for its content key. */
+export function collateralParts(c: Collateral): Uint8Array[] {
+  return [
+    ...c.pckCrlIssuerChain,
+    c.rootCaCrl,
+    c.pckCrl,
+    ...c.tcbInfoIssuerChain,
+    c.tcbInfo,
+    c.tcbInfoSignature,
+    ...c.qeIdentityIssuerChain,
+    c.qeIdentity,
+    c.qeIdentitySignature,
+  ];
 }
 
 const iso = (t: number) => new Date(t).toISOString();

@@ -34,6 +34,7 @@ import {
   type AuthenticatedCollateral,
   authenticateCollateral,
   checkCollateralTimes,
+  collateralParts,
 } from "./verify-collateral.js";
 import { type Certificate, parseCertificate } from "./x509.js";
 
@@ -139,7 +140,20 @@ function qeCertData(q: Quote, col: Collateral): { cd: QeReportCertificationData;
   );
 }
 
-async function anchorsFor(roots: readonly Uint8Array[], cache: CollateralCache): Promise<Certificate[]> {
+let intelAnchor: Certificate[] | undefined;
+
+/**
+ * Parsed trust anchors. The default (pinned Intel root) is parsed once per process: it is
+ * configuration, not collateral. Custom roots are parsed through the cache.
+ */
+async function anchorsFor(
+  roots: readonly Uint8Array[] | undefined,
+  cache: CollateralCache,
+): Promise<Certificate[]> {
+  if (!roots) {
+    if (!intelAnchor) intelAnchor = [parseCertificate(intelSgxRootCa(), "trustAnchor")];
+    return intelAnchor;
+  }
   return Promise.all(
     roots.map((r, i) => cache.memo("anchor", [r], async () => parseCertificate(r, `trustedRoots[${i}]`))),
   );
@@ -276,7 +290,15 @@ async function collateralFor(
   crypto: CryptoBackend,
   cache: CollateralCache,
 ): Promise<AuthenticatedCollateral> {
-  return cache.memoObject(c, anchors, () => authenticateCollateral(c, anchors, crypto, cache));
+  const parts = () => [
+    ...collateralParts(c),
+    // Chain counts separate the variable-length lists (the PCK chain is not part of the key).
+    Uint8Array.of(c.pckCrlIssuerChain.length, c.tcbInfoIssuerChain.length, c.qeIdentityIssuerChain.length),
+    ...anchors.map((a) => a.der),
+  ];
+  return cache.memoObject(c, anchors, () =>
+    cache.memo("collateral", parts(), () => authenticateCollateral(c, anchors, crypto)),
+  );
 }
 
 /**
@@ -294,7 +316,7 @@ export async function verifyQuote(
   const q = quote instanceof Uint8Array ? parseQuote(quote) : quote;
   const isTdx = checkTee(q, options.tee ?? "tdx");
   const { cd, chain } = qeCertData(q, collateral);
-  const anchors = await anchorsFor(options.trustedRoots ?? [intelSgxRootCa()], cache);
+  const anchors = await anchorsFor(options.trustedRoots, cache);
   const col = await collateralFor(collateral, anchors, crypto, cache);
   checkCollateralTimes(col, now);
   const pck = await authenticatePck(chain, anchors, crypto, cache);

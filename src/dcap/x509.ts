@@ -255,7 +255,10 @@ export function parseCrl(der: Uint8Array, context = "Crl"): Crl {
   if (rest[0]?.tag === TAG.SEQUENCE) {
     for (const entry of children(rest[0], `${t}.revokedCertificates`)) {
       const [serial, date] = sequence(entry, `${t}.revokedCertificates`, 2, 3) as [DerElement, DerElement];
-      readTime(date, `${t}.revokedCertificates.revocationDate`);
+      // The revocation date is not used (a listed serial is revoked); only its type is checked.
+      if (date.tag !== TAG.UTC_TIME && date.tag !== TAG.GENERALIZED_TIME) {
+        bad(`${t}.revokedCertificates.revocationDate`, "expected a time", date.offset);
+      }
       revoked.add(serialHex(serial, `${t}.revokedCertificates.userCertificate`));
     }
     rest.shift();
