@@ -2,6 +2,8 @@
 export { appraise } from "./appraise.js";
 export { buildEar, EAR_PROFILE, type EarClaims, type EarOptions, earFromCbor, encodeEarCbor } from "./ear.js";
 export { diffRtmrEvents, replayEvents } from "./events.js";
+export { appraisalInputFromVerified, tcbFromVerified } from "./from-dcap.js";
+export { appraisalEventsFromLog, appraisalInputEvents } from "./from-eventlog.js";
 export {
   DEFAULT_POLICY,
   type Policy,

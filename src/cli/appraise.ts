@@ -1,0 +1,157 @@
+/**
+ * `tdx-attest appraise <quote> --collateral c.json --reference golden.json [...]`: verifies the
+ * quote (DCAP, src/dcap), then appraises it against reference values and a policy
+ * (src/appraise). Prints one verdict line and a table, or `--json`; writes an EAR claims set with
+ * `--ear out.cbor` / `--ear-json out.json`. Exit 0 only for `affirming` (also `warning` with
+ * --accept-warning or the policy's acceptWarning); 1 for any other verdict; the error families'
+ * codes when verification itself fails. Meant to become `verify --reference` (see docs/appraise.md).
+ */
+import { writeFileSync } from "node:fs";
+import { parsePemCertificates } from "../abi/pem.js";
+import { appraise } from "../appraise/appraise.js";
+import { buildEar, encodeEarCbor } from "../appraise/ear.js";
+import { appraisalInputFromVerified } from "../appraise/from-dcap.js";
+import { appraisalInputEvents } from "../appraise/from-eventlog.js";
+import { DEFAULT_POLICY, type Policy, parsePolicyJson } from "../appraise/policy.js";
+import type { AppraisalResult } from "../appraise/types.js";
+import { fromHex, fromUtf8 } from "../bytes.js";
+import { collateralFromJson } from "../dcap/collateral.js";
+import { verifyQuote } from "../dcap/verify.js";
+import { ConfigError } from "../errors.js";
+import { loadEventLog } from "../eventlog/summary.js";
+import { loadReferenceValues } from "../reference/build.js";
+import { renderAppraisal } from "./appraise-render.js";
+import { type CommandContext, EXIT, parseOptions, readInput, readRaw, toJson } from "./common.js";
+import { VERSION } from "./main.js";
+
+const USAGE = `usage: tdx-attest appraise <quote> --collateral <c.json> --reference <golden.json|.cbor|.cose>
+         [--reference-key <pub.pem>] [--policy <p.json>] [--eventlog <ccel.bin>] [--nonce <hex>]
+         [--at <ISO time>] [--root <ca.pem>] [--accept-warning] [--json] [--ear <out.cbor>]
+         [--ear-json <out.json>] [--iat <seconds>]
+`;
+
+const OPTIONS = {
+  collateral: { type: "string" },
+  reference: { type: "string" },
+  "reference-key": { type: "string" },
+  policy: { type: "string" },
+  eventlog: { type: "string" },
+  nonce: { type: "string" },
+  at: { type: "string" },
+  root: { type: "string" },
+  "accept-warning": { type: "boolean" },
+  json: { type: "boolean" },
+  ear: { type: "string" },
+  "ear-json": { type: "string" },
+  iat: { type: "string" },
+  help: { type: "boolean" },
+} as const;
+
+function usage(why: string): never {
+  throw new ConfigError("ERR_USAGE", `${why}\n${USAGE}`, { field: "argv" });
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+function parseTime(v: string | undefined): Date {
+  if (v === undefined) return new Date();
+  const t = Date.parse(v);
+  if (Number.isNaN(t))
+    throw new ConfigError("ERR_USAGE", `--at: not an ISO 8601 time: ${v}`, { field: "--at" });
+  return new Date(t);
+}
+
+function loadPolicy(ctx: CommandContext, file: string | undefined): Policy {
+  return file === undefined ? DEFAULT_POLICY : parsePolicyJson(fromUtf8(readRaw(ctx, file)));
+}
+
+export interface AppraiseArgs {
+  quote: string;
+  collateral: string;
+  reference: string;
+  referenceKey?: string;
+  policy?: string;
+  eventlog?: string;
+  nonce?: string;
+  at?: string;
+  root?: string;
+}
+
+/** Verify + appraise, shared with `verify --reference` (no output, no exit-code policy). */
+export async function runAppraisal(ctx: CommandContext, a: AppraiseArgs) {
+  const now = parseTime(a.at);
+  const quote = readInput(ctx, a.quote, "auto", "quote");
+  const collateral = collateralFromJson(fromUtf8(readRaw(ctx, a.collateral)));
+  const trustedRoots = a.root ? parsePemCertificates(readRaw(ctx, a.root), "--root") : undefined;
+  const verified = await verifyQuote(quote, collateral, { now, ...(trustedRoots ? { trustedRoots } : {}) });
+  const key = a.referenceKey ? fromUtf8(readRaw(ctx, a.referenceKey)) : undefined;
+  const loaded = await loadReferenceValues(readRaw(ctx, a.reference), key ? { publicKey: key } : {});
+  const policy = loadPolicy(ctx, a.policy);
+  const events = a.eventlog
+    ? appraisalInputEvents(loadEventLog(readRaw(ctx, a.eventlog)).eventLog)
+    : undefined;
+  const input = appraisalInputFromVerified(verified, collateral, events);
+  const nonce = a.nonce !== undefined ? fromHex(a.nonce, "--nonce") : undefined;
+  const result = appraise(input, loaded.values, policy, { now, ...(nonce ? { nonce } : {}) });
+  return { result, input, policy, now, nonce, loaded, verified };
+}
+
+/** Exit code of a verdict under the policy and flags. */
+export function verdictExit(r: AppraisalResult, acceptWarning: boolean): number {
+  if (r.verdict === "affirming") return EXIT.ok;
+  if (r.verdict === "warning" && acceptWarning) return EXIT.ok;
+  return EXIT.negative;
+}
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const { values: v, positionals } = parseOptions(ctx.argv, OPTIONS);
+  if (v["help"]) {
+    ctx.stdout(USAGE);
+    return EXIT.ok;
+  }
+  const quote = positionals[0] ?? usage("missing <quote>");
+  const collateral = str(v["collateral"]) ?? usage("missing --collateral");
+  const reference = str(v["reference"]) ?? usage("missing --reference");
+  const args: AppraiseArgs = { quote, collateral, reference };
+  for (const [k, name] of [
+    ["referenceKey", "reference-key"],
+    ["policy", "policy"],
+    ["eventlog", "eventlog"],
+    ["nonce", "nonce"],
+    ["at", "at"],
+    ["root", "root"],
+  ] as const) {
+    const s = str(v[name]);
+    if (s !== undefined) args[k] = s;
+  }
+  const out = await runAppraisal(ctx, args);
+  await writeEar(v, out);
+  if (v["json"]) ctx.stdout(`${toJson({ ok: out.result.verdict === "affirming", ...out.result })}\n`);
+  else ctx.stdout(renderAppraisal(out.result));
+  return verdictExit(out.result, Boolean(v["accept-warning"]) || out.policy.acceptWarning);
+}
+
+type Outcome = Awaited<ReturnType<typeof runAppraisal>>;
+
+async function writeEar(v: Record<string, unknown>, out: Outcome): Promise<void> {
+  const cborFile = str(v["ear"]);
+  const jsonFile = str(v["ear-json"]);
+  if (!cborFile && !jsonFile) return;
+  const iatText = str(v["iat"]);
+  const iat = iatText !== undefined ? Number(iatText) : Math.floor(out.now.getTime() / 1000);
+  if (!Number.isSafeInteger(iat) || iat < 0)
+    throw new ConfigError("ERR_USAGE", "--iat: seconds since the epoch", { field: "--iat" });
+  const ear = buildEar(out.result, out.input, {
+    iat,
+    build: `tdx-attest ${VERSION}`,
+    ...(out.nonce ? { nonce: out.nonce } : {}),
+  });
+  try {
+    if (cborFile) writeFileSync(cborFile, encodeEarCbor(ear));
+    if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(ear, null, 2)}\n`);
+  } catch (e) {
+    throw new ConfigError("ERR_IO", `cannot write EAR: ${(e as Error).message}`, { field: "--ear" });
+  }
+}
