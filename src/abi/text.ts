@@ -121,6 +121,8 @@ export function quoteToText(q: Quote, describe?: CertDescriber): string {
   out.push(`Signature data (${q.signatureDataLength} bytes)`);
   out.push(line(2, "SIGNATURE", toHex(q.signatureData.signature)));
   out.push(line(2, "ATTESTATION_KEY", toHex(q.signatureData.attestationKey)));
+  if (h.version === 3)
+    out.push("  (v3 layout: the QE report data below follows the key directly, without a type-6 header)");
   out.push(...certLines(q.signatureData.certificationData, 2, describe));
   return `${out.join("\n")}\n`;
 }
