@@ -31,7 +31,7 @@ describe("TDVF metadata of the Debian OVMF fixture (case K)", () => {
   });
   it("rejects the image with its footer GUID damaged", () => {
     const bad = fw.slice();
-    bad[fw.length - 0x30] ^= 1;
+    bad[fw.length - 0x30] = (bad[fw.length - 0x30] as number) ^ 1;
     expect(() => parseTdvfMetadata(bad)).toThrow(/footer/);
   });
 });
@@ -82,7 +82,7 @@ describe("TDVF metadata validation (§10.3)", () => {
   });
   it("rejects bad table entries", () => {
     rejects({ sections: [BFV, HOB] }, /no TDX metadata offset entry/, "ERR_TDVF_METADATA", (b) => {
-      b[b.length - 0x42] ^= 1; // offset-entry GUID
+      b[b.length - 0x42] = (b[b.length - 0x42] as number) ^ 1; // offset-entry GUID
     });
     rejects({ sections: [BFV, HOB] }, /tableLength/, "ERR_TDVF_METADATA", (b) => {
       new DataView(b.buffer).setUint16(b.length - 0x32, 5, true);
