@@ -9,6 +9,7 @@ import { toHex } from "../bytes.js";
 import { ConfigError } from "../errors.js";
 import type { LaunchConfigInput } from "../measure/config.js";
 import { type GoldenMeasurements, measureLaunch } from "../measure/launch.js";
+import { goldenRtmrsForLaunch, rtmrOutput } from "../measure/rtmr-launch.js";
 import { type CommandContext, EXIT, parseOptions, readRaw, toJson } from "./common.js";
 
 export const MEASURE_USAGE = `usage: tdx-attest measure --config launch.json [--json] [--trace]
@@ -34,6 +35,8 @@ options (override the config file):
   --module-version 1.0|1.5 simulated TDX module generation (default 1.5)
   --payload <gpa>:<file>[:nomeasure]   raw region (td-shim style), repeatable
   --json                   one JSON object (lowercase hex)
+  --events                 also list the planned RTMR events (needs a kernel or referenceEventLog)
+  --guest-agent            predict the RTMR3 vCPU-info event (docs/eventlog.md)
   --trace                  also print the launch trace (ioctls, SEAMCALLs, running MRTD)
   -h, --help               this text
 `;
@@ -56,6 +59,8 @@ const OPTIONS = {
   "module-version": { type: "string" },
   payload: { type: "string", multiple: true },
   json: { type: "boolean" },
+  events: { type: "boolean" },
+  "guest-agent": { type: "boolean" },
   trace: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -207,7 +212,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   const trace = values["trace"] === true;
   const g = measureLaunch(buildInput(ctx, values), { runningMrtd: trace });
-  if (values["json"]) ctx.stdout(`${toJson(goldenToJson(g, trace))}\n`);
-  else ctx.stdout(goldenToText(g) + (trace ? `\nlaunch trace (KVM ${g.kvm}):\n${g.trace.format()}` : ""));
+  const rtmrOpts = values["guest-agent"] ? { guestAgentMaxVcpus: g.maxVcpus } : {};
+  const rt = rtmrOutput(goldenRtmrsForLaunch(g.config, rtmrOpts), values["events"] === true);
+  if (values["json"]) ctx.stdout(`${toJson({ ...goldenToJson(g, trace), ...rt.json })}\n`);
+  else
+    ctx.stdout(
+      goldenToText(g) + rt.text + (trace ? `\nlaunch trace (KVM ${g.kvm}):\n${g.trace.format()}` : ""),
+    );
   return EXIT.ok;
 }

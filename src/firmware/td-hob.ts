@@ -4,8 +4,8 @@
  * memory, everything else unaccepted) and the end HOB. TDVF measures it, without the end HOB,
  * into RTMR0, so RTMR0 depends on the guest memory size and the TDVF section layout.
  */
-import { ByteWriter } from "../bytes.js";
-import { ConfigError } from "../errors.js";
+import { ByteWriter, readU16 } from "../bytes.js";
+import { ConfigError, hexOffset, ParseError } from "../errors.js";
 
 export const HOB_TYPE_HANDOFF = 0x0001;
 export const HOB_TYPE_RESOURCE_DESCRIPTOR = 0x0003;
@@ -114,4 +114,20 @@ export function buildTdHob(input: TdHobInput): TdHob {
   }
   w.u16(HOB_TYPE_END).u16(END_SIZE).u32(0);
   return { base, bytes: w.bytes, measured: w.bytes.subarray(0, size - END_SIZE), ranges };
+}
+
+/** The HOB list up to (excluding) its end HOB, found by walking HobLength fields (§11). */
+export function hobListWithoutEnd(hob: Uint8Array): Uint8Array {
+  let pos = 0;
+  while (pos + 8 <= hob.length) {
+    const type = readU16(hob, pos);
+    const len = readU16(hob, pos + 2);
+    if (type === HOB_TYPE_END) return hob.subarray(0, pos);
+    if (len < 8) break;
+    pos += len;
+  }
+  throw new ParseError("ERR_BAD_VALUE", `TdHob: no end HOB found (stopped at ${hexOffset(pos)})`, {
+    field: "TdHob",
+    offset: pos,
+  });
 }

@@ -36,9 +36,9 @@ export interface GoldenRtmrInput {
   >;
   /** QEMU fw_cfg ACPI blobs (`etc/table-loader`, `etc/acpi/rsdp`, `etc/acpi/tables`). */
   readonly acpi?: {
-    readonly loader: BlobOrDigest;
-    readonly rsdp: BlobOrDigest;
-    readonly tables: BlobOrDigest;
+    readonly loader?: BlobOrDigest;
+    readonly rsdp?: BlobOrDigest;
+    readonly tables?: BlobOrDigest;
   };
   /** EV_EFI_VARIABLE_BOOT variables; default OVMF's BootOrder = 0000 and Boot0000 = UiApp. */
   readonly bootVariables?: readonly { readonly name: string; readonly data: Uint8Array }[];
@@ -52,6 +52,8 @@ export interface GoldenRtmrInput {
   readonly initrd?: BlobOrDigest;
   readonly initrdSize?: number;
   readonly cmdline?: string;
+  /** An initrd is loaded even if not given here (kept from a reference log): OVMF adds `initrd=initrd`. */
+  readonly hasInitrd?: boolean;
   /** Digest of the measured LoadOptions, when the command line itself is not known. */
   readonly cmdlineDigest?: Uint8Array;
   /** OVMF's `initrd=initrd` rule (§12.6): "suffix" before edk2-stable202508, "prefix" after. */
@@ -96,7 +98,7 @@ function cfvBytes(input: GoldenRtmrInput): Uint8Array | undefined {
 /** The LoadOptions string OVMF hands the kernel, or undefined when it measures none (§12.6). */
 export function loadOptionsOf(input: GoldenRtmrInput): string | undefined {
   const cmdline = input.cmdline ?? "";
-  const hasInitrd = input.initrd !== undefined;
+  const hasInitrd = input.initrd !== undefined || input.hasInitrd === true;
   if (cmdline === "" && !hasInitrd) return undefined;
   return ovmfLoadOptions(cmdline, hasInitrd, input.initrdOption ?? "suffix");
 }
@@ -114,11 +116,9 @@ export function componentDigests(
     out.set("TD HOB", crypto.hash("sha384", buildTdHob({ memorySize: input.memorySize, sections }).measured));
   const cfv = input.cfv ?? cfvBytes(input);
   if (cfv) out.set("CFV", digestOf(cfv, crypto));
-  if (input.acpi) {
-    out.set("ACPI table-loader", digestOf(input.acpi.loader, crypto));
-    out.set("ACPI RSDP", digestOf(input.acpi.rsdp, crypto));
-    out.set("ACPI tables", digestOf(input.acpi.tables, crypto));
-  }
+  if (input.acpi?.loader) out.set("ACPI table-loader", digestOf(input.acpi.loader, crypto));
+  if (input.acpi?.rsdp) out.set("ACPI RSDP", digestOf(input.acpi.rsdp, crypto));
+  if (input.acpi?.tables) out.set("ACPI tables", digestOf(input.acpi.tables, crypto));
   if (input.kernel instanceof Uint8Array) {
     if (input.memorySize === undefined && input.kernelPatch !== false) {
       throw new ConfigError(

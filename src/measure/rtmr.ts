@@ -191,7 +191,10 @@ export function whatIfFromReferenceLog(
   crypto: CryptoBackend = defaultCrypto(),
 ): GoldenRtmrs {
   const refEvents = "events" in reference ? reference.events : reference;
-  const subs = substitutions(input, crypto);
+  const refHasInitrd = labelEvents(refEvents).some((l) => l.label === "initrd");
+  // Only a new command line needs to know whether the kept initrd adds `initrd=initrd`.
+  const hasInitrd = input.cmdline !== undefined ? (input.hasInitrd ?? refHasInitrd) : false;
+  const subs = substitutions({ ...input, hasInitrd }, crypto);
   const used = new Set<string>();
   const changed: ChangedEvent[] = [];
   const labeled = labelEvents(refEvents);

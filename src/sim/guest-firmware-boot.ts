@@ -12,6 +12,7 @@ import { encodeCcelTable, encodeTcg2Log } from "../eventlog/encode.js";
 import type { TcgEvent } from "../eventlog/types.js";
 import { below4gMemory, buildTdHob, type TdHob } from "../firmware/td-hob.js";
 import { parseTdvfMetadata } from "../firmware/tdvf.js";
+import { type AcpiBlobs, buildAcpiBlobs } from "../measure/acpi.js";
 import { type LaunchConfig, type LaunchConfigInput, resolveLaunchConfig } from "../measure/config.js";
 import type { InitrdOptionStyle } from "../measure/kernel.js";
 import { patchKernelForQemu } from "../measure/kernel.js";
@@ -19,7 +20,6 @@ import type { GoldenRtmrInput } from "../measure/rtmr-input.js";
 import { TdxModule } from "../module/tdx-module.js";
 import { Kvm } from "../vmm/kvm.js";
 import { launchTd } from "../vmm/qemu.js";
-import { type AcpiBlobs, buildAcpiBlobs } from "./acpi.js";
 import { GuestFirmware } from "./guest-firmware.js";
 
 export interface SimulatedBootOptions {

@@ -9,13 +9,15 @@
  * image, ACPI blobs, Authenticode of the patched kernel), not through the golden planner, so
  * the golden computation in `measure/` is checked against an independent sequence.
  */
-import { asciiBytes, readU16 } from "../bytes.js";
+import { asciiBytes } from "../bytes.js";
 import { type CryptoBackend, defaultCrypto } from "../crypto/index.js";
 import { SimulationError } from "../errors.js";
 import { EV, type TcgEvent, TPM_ALG } from "../eventlog/types.js";
 import { EFI_GLOBAL_VARIABLE, encodeUefiVariableData } from "../eventlog/uefi.js";
 import { authenticodeHash } from "../firmware/pe-authenticode.js";
+import { hobListWithoutEnd } from "../firmware/td-hob.js";
 import type { TdvfSection } from "../firmware/tdvf.js";
+import type { AcpiBlobs } from "../measure/acpi.js";
 import { cmdlineBytes, type InitrdOptionStyle, ovmfLoadOptions } from "../measure/kernel.js";
 import { defaultBootVariables } from "../measure/rtmr.js";
 import {
@@ -31,7 +33,6 @@ import {
   vcpuInfoData,
 } from "../measure/rtmr-events.js";
 import type { TdxModule } from "../module/tdx-module.js";
-import type { AcpiBlobs } from "./acpi.js";
 
 /** What the VMM hands the firmware (fw_cfg, TD memory) and the firmware's own variable store. */
 export interface FirmwareEnvironment {
@@ -171,19 +172,4 @@ export class GuestFirmware {
     this.hashed(4, EV.TDX_ATTEST_VCPU_INFO, vcpuInfoData(info.numVcpus, info.maxVcpus));
     return { numVcpus: info.numVcpus, maxVcpus: info.maxVcpus };
   }
-}
-
-/** The HOB list up to (excluding) its end HOB, found by walking HobLength fields (§11). */
-export function hobListWithoutEnd(hob: Uint8Array): Uint8Array {
-  let pos = 0;
-  while (pos + 8 <= hob.length) {
-    const type = readU16(hob, pos);
-    const len = readU16(hob, pos + 2);
-    if (type === 0xffff) return hob.subarray(0, pos);
-    if (len < 8) break;
-    pos += len;
-  }
-  throw new SimulationError("ERR_SIMULATION", "guest firmware: TD HOB list has no end HOB", {
-    field: "tdHob",
-  });
 }
