@@ -61,17 +61,20 @@ export function diffRtmrEvents(
   const a = actual.filter((e) => e.rtmr === rtmr);
   const b = reference.filter((e) => e.rtmr === rtmr);
   const t = lcs(a, b);
-  const raw: EventDifference[] = [];
+  const out: EventDifference[] = [];
+  let hunk: EventDifference[] = [];
   let i = 0;
   let j = 0;
   const lab = (e: Ev) => (e.label !== undefined ? { label: e.label } : {});
   while (i < a.length || j < b.length) {
     if (i < a.length && j < b.length && same(a[i]!, b[j]!)) {
+      out.push(...pairHunk(hunk));
+      hunk = [];
       i++;
       j++;
     } else if (j < b.length && (i >= a.length || t[i]![j + 1]! >= t[i + 1]![j]!)) {
       const e = b[j]!;
-      raw.push({
+      hunk.push({
         rtmr,
         kind: "missing",
         referenceIndex: j,
@@ -82,35 +85,44 @@ export function diffRtmrEvents(
       j++;
     } else {
       const e = a[i]!;
-      raw.push({ rtmr, kind: "extra", index: i, type: e.type, ...lab(e), actualDigest: toHex(e.digest) });
+      hunk.push({ rtmr, kind: "extra", index: i, type: e.type, ...lab(e), actualDigest: toHex(e.digest) });
       i++;
     }
   }
-  return pairChanges(raw);
+  out.push(...pairHunk(hunk));
+  return out;
 }
 
-/** Merges a missing+extra pair of the same type (adjacent in the walk) into one `changed`. */
-function pairChanges(raw: EventDifference[]): EventDifference[] {
+/**
+ * Within one run of differences between two common events, pairs each reference event with the
+ * TD's event of the same label (else the same type), in order, as one `changed` event; what is
+ * left stays `missing` / `extra`.
+ */
+function pairHunk(hunk: readonly EventDifference[]): EventDifference[] {
+  const misses = hunk.filter((d) => d.kind === "missing");
+  const extras = hunk.filter((d) => d.kind === "extra");
+  const used = new Set<EventDifference>();
   const out: EventDifference[] = [];
-  for (let k = 0; k < raw.length; k++) {
-    const x = raw[k]!;
-    const y = raw[k + 1];
-    if (y && x.type === y.type && x.kind !== y.kind) {
-      const miss = x.kind === "missing" ? x : y;
-      const extra = x.kind === "missing" ? y : x;
-      const label = extra.label ?? miss.label;
-      out.push({
-        rtmr: x.rtmr,
-        kind: "changed",
-        index: extra.index as number,
-        referenceIndex: miss.referenceIndex as number,
-        type: x.type,
-        ...(label !== undefined ? { label } : {}),
-        expectedDigest: miss.expectedDigest as string,
-        actualDigest: extra.actualDigest as string,
-      });
-      k++;
-    } else out.push(x);
+  for (const m of misses) {
+    const free = extras.filter((x) => !used.has(x) && x.type === m.type);
+    const x = free.find((e) => e.label !== undefined && e.label === m.label) ?? free[0];
+    if (!x) {
+      out.push(m);
+      continue;
+    }
+    used.add(x);
+    const label = x.label ?? m.label;
+    out.push({
+      rtmr: m.rtmr,
+      kind: "changed",
+      index: x.index as number,
+      referenceIndex: m.referenceIndex as number,
+      type: m.type,
+      ...(label !== undefined ? { label } : {}),
+      expectedDigest: m.expectedDigest as string,
+      actualDigest: x.actualDigest as string,
+    });
   }
+  out.push(...extras.filter((x) => !used.has(x)));
   return out;
 }

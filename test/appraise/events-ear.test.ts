@@ -54,6 +54,23 @@ describe("event-level explanations", () => {
     expect(diffRtmrEvents(1, actual, refEvents)).toEqual([]);
   });
 
+  it("a run of consecutive changed events of one type pairs by label, in order", () => {
+    const acpi = ["ACPI table-loader", "ACPI RSDP", "ACPI tables"].map((label) => ({
+      rtmr: 0,
+      type: 0xa,
+      digest: d(label),
+      label,
+    }));
+    const ref = [refEvents[0]!, ...acpi, refEvents[3]!];
+    const act = [refEvents[0]!, ...acpi.map((e) => ({ ...e, digest: d(`${e.label}-8`) })), refEvents[3]!];
+    const diff = diffRtmrEvents(0, act, ref);
+    expect(diff.map((x) => [x.kind, x.label, x.index, x.referenceIndex])).toEqual([
+      ["changed", "ACPI table-loader", 1, 1],
+      ["changed", "ACPI RSDP", 2, 2],
+      ["changed", "ACPI tables", 3, 3],
+    ]);
+  });
+
   it("absent and extra events are named", () => {
     const missing = refEvents.filter((e) => e.label !== "CFV");
     expect(diffRtmrEvents(0, missing, refEvents).map((x) => [x.kind, x.label])).toEqual([["missing", "CFV"]]);
