@@ -26,7 +26,6 @@ export type TestPkiKeys = Record<TestPkiKeyName, JsonWebKey>;
 
 /** A time inside every default validity window of the test PKI. */
 export const TEST_PKI_NOW = Date.UTC(2026, 5, 1);
-const Y = 365 * 86_400_000;
 
 export interface TestPkiOptions {
   /** SGX extension of the PCK leaf (defaults: FMSPC 90C06F000000, PCE-ID 0000, the default SVNs). */
