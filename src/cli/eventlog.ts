@@ -3,7 +3,9 @@
  * it to RTMR0-3 and compare with a quote or TDREPORT, or align two logs per RTMR.
  * Exit 1 when a replay mismatches or a self-describing digest is forged (EXIT.negative).
  */
-import { readU16, toHex } from "../bytes.js";
+import { parseQuote } from "../abi/quote.js";
+import { parseTdReport, TD_REPORT_SIZE } from "../abi/td-report.js";
+import { toHex } from "../bytes.js";
 import { ConfigError, ParseError } from "../errors.js";
 import { parseCcelTable } from "../eventlog/ccel-table.js";
 import { diffEventLogs } from "../eventlog/diff.js";
@@ -33,26 +35,18 @@ function load(
 }
 
 /**
- * RTMR0-3 of a v4/v5 quote (body RTMR0 at +328, tdx-reference.md §13) or a 1024-byte TDREPORT
- * (TDINFO at 512, RTMR0 at +208, §7.5).
+ * RTMR0-3 of the evidence: a 1024-byte TDREPORT (§7.5) or a DCAP quote with a TD body (§13.4),
+ * decoded by the ABI codecs. An SGX quote has no RTMRs and is refused.
  */
 export function rtmrsOfEvidence(b: Uint8Array): Uint8Array[] {
-  let at: number;
-  if (b.length === 1024) at = 512 + 208;
-  else if (b.length >= 48 && readU16(b, 0) === 4) at = 48 + 328;
-  else if (b.length >= 54 && readU16(b, 0) === 5) at = 54 + 328;
-  else
-    throw new ParseError(
-      "ERR_UNSUPPORTED_VERSION",
-      "evidence: neither a v4/v5 quote nor a 1024-byte TDREPORT",
-      { field: "evidence" },
-    );
-  if (b.length < at + 192)
-    throw new ParseError("ERR_TRUNCATED", `evidence: ${b.length} bytes, RTMRs end at ${at + 192}`, {
-      field: "evidence.rtmr",
-      offset: at,
+  if (b.length === TD_REPORT_SIZE) return [...parseTdReport(b).tdInfo.rtmr];
+  const q = parseQuote(b);
+  if (q.body.kind === "sgx") {
+    throw new ParseError("ERR_UNSUPPORTED_TEE_TYPE", "evidence: an SGX quote has no RTMRs", {
+      field: "Quote.body",
     });
-  return [0, 1, 2, 3].map((i) => b.slice(at + 48 * i, at + 48 * (i + 1)));
+  }
+  return [...q.body.rtmr];
 }
 
 function show(ctx: CommandContext, args: Args): number {

@@ -1,7 +1,12 @@
 /** In-process tests of `tdx-attest eventlog show|replay|diff` on the real fixtures. */
+
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { fixturePath } from "../support/fixtures.js";
+import { simulateTdBoot } from "../../src/sim/guest-firmware-boot.js";
+import { fixture, fixturePath } from "../support/fixtures.js";
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -91,5 +96,46 @@ describe("eventlog CLI", () => {
     const r = await run(["eventlog", "show", QA]);
     expect(r.code).toBe(3);
     expect(r.err).toMatch(/ERR_EVENTLOG_FORMAT|ERR_TRUNCATED/);
+  });
+
+  it("replays a simulated CCEL (with its table) against the simulated TDREPORT", async () => {
+    const k = new Uint8Array(0x1000);
+    const dv = new DataView(k.buffer);
+    dv.setUint16(0, 0x5a4d, true);
+    dv.setUint32(0x3c, 0x40, true);
+    dv.setUint32(0x40, 0x4550, true);
+    dv.setUint16(0x54, 240, true);
+    dv.setUint16(0x58, 0x20b, true);
+    dv.setUint32(0x58 + 60, 0x400, true);
+    dv.setUint16(0x206, 0x20f, true);
+    k[0x211] = 1;
+    const b = simulateTdBoot(
+      { firmware: fixture("firmware/debian-bookworm-ovmf-2022.11.fd"), kernel: k, cmdline: "quiet" },
+      { guestAgent: true },
+    );
+    const dir = mkdtempSync(join(tmpdir(), "tdx-attest-ccel-"));
+    for (const [n, v] of [
+      ["data", b.ccelData],
+      ["table", b.ccelTable],
+      ["report", b.report],
+    ] as const)
+      writeFileSync(join(dir, n), v);
+    const ok = await run([
+      "eventlog",
+      "replay",
+      join(dir, "data"),
+      "--table",
+      join(dir, "table"),
+      "--quote",
+      join(dir, "report"),
+      "--json",
+    ]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out).comparison.match).toBe(true);
+    const shown = await run(["eventlog", "show", join(dir, "data")]);
+    expect(shown.out).toMatch(/RTMR3 +EV_TDX_ATTEST_VCPU_INFO .* vCPU info: NUM_VCPUS 1 MAX_VCPUS \d+/);
+    // A different TD's report does not match.
+    const other = await run(["eventlog", "replay", join(dir, "data"), "--quote", QA]);
+    expect(other.code).toBe(1);
   });
 });
