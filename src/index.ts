@@ -38,3 +38,11 @@ export {
   TdxError,
   VerifyError,
 } from "./errors.js";
+export * as eventlog from "./eventlog/index.js";
+export { loadEventLog, parseCcelTable, parseTcg2Log, replayRtmrs } from "./eventlog/index.js";
+export { authenticodeHash } from "./firmware/pe-authenticode.js";
+export { buildTdHob } from "./firmware/td-hob.js";
+export { computeGoldenRtmrs, type GoldenRtmrs, whatIfFromReferenceLog } from "./measure/rtmr.js";
+export type { GoldenRtmrInput } from "./measure/rtmr-input.js";
+export { goldenRtmrsForLaunch } from "./measure/rtmr-launch.js";
+export { simulateTdBoot } from "./sim/guest-firmware-boot.js";
