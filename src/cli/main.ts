@@ -8,7 +8,10 @@ import { type Command, type CommandContext, reportError } from "./common.js";
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Command }> }> = {
   quote: { summary: "quote show <file|->: decode a DCAP quote (v3/v4/v5)", load: () => import("./quote.js") },
   report: { summary: "report show <file|->: decode a 1024-byte TDREPORT", load: () => import("./report.js") },
-  eventlog: { summary: "eventlog show|replay|diff: decode, replay and compare CCEL/TCG2 event logs", load: () => import("./eventlog.js") },
+  eventlog: {
+    summary: "eventlog show|replay|diff: decode, replay and compare CCEL/TCG2 event logs",
+    load: () => import("./eventlog.js"),
+  },
   measure: {
     summary: "measure --config launch.json | --firmware OVMF.fd: golden MRTD via the simulated TDX module",
     load: () => import("./measure.js"),
@@ -16,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   appraise: {
     summary: "appraise <quote> --collateral c --reference golden: verify, then appraise (verdict, EAR)",
     load: () => import("./appraise.js"),
+  },
+  simulate: {
+    summary: "simulate --config launch.json --out-dir DIR: simulated TD boot + quote + golden values",
+    load: () => import("./simulate.js"),
   },
   demo: {
     summary: "end-to-end demo on embedded defaults (what `npm start` runs)",
