@@ -14,12 +14,17 @@ import { compareRtmrs, replayRtmrs } from "../eventlog/replay.js";
 import { selfCheckEvents } from "../eventlog/self-check.js";
 import { type LoadedEventLog, loadEventLog, summarizeDecoded } from "../eventlog/summary.js";
 import { eventTypeName } from "../eventlog/types.js";
+import { parseMemory } from "../measure/config.js";
+import { whatIfFromReferenceLog } from "../measure/rtmr.js";
+import type { GoldenRtmrInput } from "../measure/rtmr-input.js";
 import { type CommandContext, EXIT, readInput, readRaw, toJson } from "./common.js";
 
 const USAGE = `usage:
   tdx-attest eventlog show <ccel-data|json> [--table <ccel-table>] [--json]
   tdx-attest eventlog replay <ccel-data|json> [--quote <quote|tdreport>] [--json]
   tdx-attest eventlog diff <log-a> <log-b> [--json]
+  tdx-attest eventlog whatif <log> [--kernel <file> --memory <size>] [--initrd <file>] [--cmdline <text>]
+                          [--initrd-option suffix|prefix|none] [--no-patch] [--json]
 `;
 
 function load(
@@ -155,6 +160,43 @@ interface Args {
   readonly json: boolean;
   readonly table?: string;
   readonly quote?: string;
+  readonly opts: Record<string, string>;
+  readonly noPatch: boolean;
+}
+
+const VALUE_OPTIONS = ["--kernel", "--initrd", "--cmdline", "--memory", "--initrd-option"];
+
+/** What-if (§12.6): substitute kernel/initrd/cmdline digests in a real log and replay. */
+function whatif(ctx: CommandContext, args: Args): number {
+  const ref = load(ctx, need(args.pos[0], "log")).eventLog;
+  const o = args.opts;
+  const style = o["--initrd-option"];
+  if (style !== undefined && style !== "suffix" && style !== "prefix" && style !== "none") {
+    throw new ConfigError("ERR_USAGE", "--initrd-option must be suffix, prefix or none", {
+      field: "--initrd-option",
+    });
+  }
+  const memory = o["--memory"] !== undefined ? parseMemory(o["--memory"], "--memory") : undefined;
+  const input: GoldenRtmrInput = {
+    ...(o["--kernel"] !== undefined ? { kernel: readRaw(ctx, o["--kernel"]) } : {}),
+    ...(o["--initrd"] !== undefined ? { initrd: readRaw(ctx, o["--initrd"]) } : {}),
+    ...(o["--cmdline"] !== undefined ? { cmdline: o["--cmdline"] } : {}),
+    ...(memory !== undefined ? { memorySize: memory } : {}),
+    ...(style !== undefined ? { initrdOption: style } : {}),
+    ...(args.noPatch ? { kernelPatch: false } : {}),
+  };
+  const g = whatIfFromReferenceLog(ref, input);
+  const before = replayRtmrs(ref).rtmrs.map(toHex);
+  const after = g.rtmrs.map(toHex);
+  if (args.json) {
+    ctx.stdout(`${toJson({ ok: true, rtmrs: after, referenceRtmrs: before, changed: g.changed })}\n`);
+    return EXIT.ok;
+  }
+  for (const c of g.changed)
+    ctx.stdout(`changed #${c.seq} RTMR${c.mrIndex - 1} ${c.label}: ${c.previousDigest} -> ${c.digest}\n`);
+  if (g.changed.length === 0) ctx.stdout("no event changed\n");
+  ctx.stdout(after.map((v, i) => `RTMR${i} ${v}${v === before[i] ? "" : "  (changed)"}\n`).join(""));
+  return EXIT.ok;
 }
 
 function need(v: string | undefined, what: string): string {
@@ -167,16 +209,20 @@ function parseArgsOf(argv: readonly string[]): Args {
   let json = false;
   let table: string | undefined;
   let quote: string | undefined;
+  let noPatch = false;
+  const opts: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === "--json") json = true;
+    else if (a === "--no-patch") noPatch = true;
+    else if (VALUE_OPTIONS.includes(a)) opts[a] = need(argv[++i], a.slice(2));
     else if (a === "--table") table = need(argv[++i], "ccel-table");
     else if (a === "--quote") quote = need(argv[++i], "quote");
     else if (a.startsWith("--") && a.length > 2)
       throw new ConfigError("ERR_USAGE", `unknown option ${a}\n${USAGE}`, { field: a });
     else pos.push(a);
   }
-  return { pos, json, ...(table ? { table } : {}), ...(quote ? { quote } : {}) };
+  return { pos, json, opts, noPatch, ...(table ? { table } : {}), ...(quote ? { quote } : {}) };
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -189,6 +235,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (sub === "show") return show(ctx, args);
   if (sub === "replay") return replay(ctx, args);
   if (sub === "diff") return diff(ctx, args);
+  if (sub === "whatif") return whatif(ctx, args);
   throw new ConfigError("ERR_USAGE", `unknown eventlog subcommand '${sub}'\n${USAGE}`, {
     field: "subcommand",
   });

@@ -138,4 +138,31 @@ describe("eventlog CLI", () => {
     const other = await run(["eventlog", "replay", join(dir, "data"), "--quote", QA]);
     expect(other.code).toBe(1);
   });
+
+  it("whatif substitutes a new cmdline in the OVMF log and names the changed event", async () => {
+    const r = await run([
+      "eventlog",
+      "whatif",
+      fixturePath("eventlogs/trustee-ovmf-ccel.bin"),
+      "--cmdline",
+      "console=hvc0",
+      "--json",
+    ]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as {
+      rtmrs: string[];
+      referenceRtmrs: string[];
+      changed: { label: string }[];
+    };
+    expect(j.changed.map((c) => c.label)).toEqual(["cmdline"]);
+    expect(j.rtmrs.map((v, i) => v === j.referenceRtmrs[i])).toEqual([true, true, false, true]);
+    const text = await run([
+      "eventlog",
+      "whatif",
+      fixturePath("eventlogs/trustee-ovmf-ccel.bin"),
+      "--cmdline",
+      "x",
+    ]);
+    expect(text.out).toMatch(/changed #16 RTMR2 cmdline/);
+  });
 });
