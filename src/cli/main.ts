@@ -8,6 +8,10 @@ import { type Command, type CommandContext, reportError } from "./common.js";
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Command }> }> = {
   quote: { summary: "quote show <file|->: decode a DCAP quote (v3/v4/v5)", load: () => import("./quote.js") },
   report: { summary: "report show <file|->: decode a 1024-byte TDREPORT", load: () => import("./report.js") },
+  verify: {
+    summary: "verify <quote> --collateral c.json | --pccs URL: DCAP quote verification",
+    load: () => import("./verify.js"),
+  },
   eventlog: {
     summary: "eventlog show|replay|diff: decode, replay and compare CCEL/TCG2 event logs",
     load: () => import("./eventlog.js"),

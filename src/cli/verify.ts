@@ -1,0 +1,175 @@
+/**
+ * `tdx-attest verify <quote> (--collateral <file.json> | --pccs URL) [--at <ISO time>]
+ * [--root <pem>] [--tee tdx|sgx|any] [--cache-dir DIR] [--json]`: full DCAP verification
+ * (tdx-reference.md section 16). Exit 0 only when verification succeeded.
+ */
+import { readFileSync } from "node:fs";
+import { findPckChain } from "../abi/cert-data.js";
+import { quoteToJson } from "../abi/json.js";
+import { parseQuote } from "../abi/quote.js";
+import { toHex, u64le } from "../bytes.js";
+import { type Collateral, collateralFromJson } from "../dcap/collateral.js";
+import { pemCertificates } from "../dcap/pem.js";
+import { parsePckExtensions } from "../dcap/sgx-extension.js";
+import { type VerifiedQuote, verifyQuote } from "../dcap/verify.js";
+import { parseCertificate } from "../dcap/x509.js";
+import { CollateralError, ConfigError, TdxError } from "../errors.js";
+import {
+  type CommandContext,
+  EXIT,
+  exitCodeFor,
+  parseFormat,
+  parseOptions,
+  readInput,
+  readRaw,
+  toJson,
+} from "./common.js";
+import { fetchCollateral } from "./pccs.js";
+
+export const VERIFY_USAGE = `usage: tdx-attest verify <quote|-> (--collateral <file.json> | --pccs <URL>) [options]
+
+Verifies a DCAP quote (TDX v4/v5; SGX v3 with --tee sgx) against Intel collateral: PCK chain to
+the pinned Intel SGX Root CA, CRLs, TCB info, QE identity, QE report and quote signatures, then
+Intel's TCB level selection and status merge. Exit status 0 only when verification succeeded.
+
+options:
+  --collateral <f>  collateral JSON in dcap-qvl's shape (pck_crl_issuer_chain, root_ca_crl, ...)
+  --pccs <URL>      fetch collateral from Intel PCS or a PCCS (v4 API), cached on disk
+  --cache-dir <d>   cache for --pccs (default ~/.cache/tdx-attest/pccs; honours nextUpdate)
+  --at <time>       verification time, ISO 8601 (default: now)
+  --root <pem>      trust this root certificate instead of the pinned Intel SGX Root CA
+  --tee <t>         accepted TEE: tdx (default), sgx or any
+  --format <fmt>    quote encoding: auto (default), binary, hex or base64
+  --json            one JSON object: the verdict plus "ok", or "ok": false and "error"
+  -h, --help        this text
+`;
+
+function parseAt(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const t = typeof v === "string" && /^\d{4}-\d\d-\d\d/.test(v) ? Date.parse(v) : Number.NaN;
+  if (Number.isNaN(t))
+    throw new ConfigError("ERR_USAGE", `--at: "${String(v)}" is not an ISO 8601 time`, { field: "--at" });
+  return t;
+}
+
+function parseTee(v: unknown): "tdx" | "sgx" | "any" {
+  if (v === undefined) return "tdx";
+  if (v === "tdx" || v === "sgx" || v === "any") return v;
+  throw new ConfigError("ERR_USAGE", `--tee must be tdx, sgx or any (got ${String(v)})`, { field: "--tee" });
+}
+
+/** Collateral from --collateral or --pccs (FMSPC and CA taken from the quote's PCK leaf). */
+async function loadCollateral(
+  ctx: CommandContext,
+  values: Record<string, unknown>,
+  quote: Uint8Array,
+  now: number | undefined,
+) {
+  const file = values["collateral"];
+  const pccs = values["pccs"];
+  if (typeof file === "string" && pccs === undefined)
+    return collateralFromJson(new TextDecoder().decode(readRaw(ctx, file)));
+  if (typeof pccs !== "string" || file !== undefined) {
+    throw new ConfigError("ERR_USAGE", "give exactly one of --collateral <file> or --pccs <URL>", {
+      field: "argv",
+    });
+  }
+  const q = parseQuote(quote);
+  const chain = findPckChain(q.signatureData.certificationData);
+  if (!chain || chain.certificates.length < 2) {
+    throw new CollateralError(
+      "ERR_COLLATERAL_MISSING",
+      "--pccs: the quote carries no PCK chain to take the FMSPC from",
+    );
+  }
+  const ext = parsePckExtensions(parseCertificate(chain.certificates[0] as Uint8Array));
+  const ca = parseCertificate(chain.certificates[1] as Uint8Array).subjectCn?.includes("Processor")
+    ? "processor"
+    : "platform";
+  const cacheDir = values["cache-dir"];
+  return fetchCollateral(
+    {
+      baseUrl: pccs,
+      ...(typeof cacheDir === "string" ? { cacheDir } : {}),
+      ...(now === undefined ? {} : { now }),
+    },
+    toHex(ext.fmspc),
+    ca,
+    q.body.kind === "sgx" ? "sgx" : "tdx",
+  );
+}
+
+/** The JSON form of a verdict (bigint attributes as hex, the quote through abi/json). */
+export function verdictToJson(r: VerifiedQuote): Record<string, unknown> {
+  const { quote, td, ...rest } = r;
+  return {
+    ok: true,
+    ...rest,
+    ...(td ? { td: { debug: td.debug, attributes: toHex(u64le(td.attributes)) } } : {}),
+    quote: quoteToJson(quote),
+  };
+}
+
+function human(r: VerifiedQuote): string {
+  const kind = r.td ? "TDX" : "SGX";
+  const lines = [
+    `OK: ${r.status} (${kind} quote v${r.quote.header.version}, FMSPC ${r.fmspc}, TCB date ${r.tcbDate})`,
+    `  advisories:        ${r.advisoryIds.length > 0 ? r.advisoryIds.join(", ") : "none"}`,
+    `  platform level:    ${r.platformStatus}`,
+    `  QE identity:       ${r.qeIdentityStatus}`,
+  ];
+  if (r.tdxModuleStatus) lines.push(`  TDX module:        ${r.tdxModuleStatus}`);
+  lines.push(
+    `  TCB eval number:   ${r.tcbEvaluationDataNumber}`,
+    `  PCK:               ${r.pck.ca} CA, PCESVN ${r.pck.pceSvn}, SVNs ${r.pck.tcbComponents.join(",")}, PCE-ID ${r.pck.pceId}`,
+  );
+  if (r.td)
+    lines.push(
+      `  TD attributes:     ${toHex(u64le(r.td.attributes))}${r.td.debug ? "  DEBUG (not for production)" : ""}`,
+    );
+  if (r.enclave?.debug) lines.push("  enclave:           DEBUG (not for production)");
+  return `${lines.join("\n")}\n`;
+}
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseOptions(ctx.argv, {
+    collateral: { type: "string" },
+    pccs: { type: "string" },
+    "cache-dir": { type: "string" },
+    at: { type: "string" },
+    root: { type: "string" },
+    tee: { type: "string" },
+    format: { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values["help"]) {
+    ctx.stdout(VERIFY_USAGE);
+    return EXIT.ok;
+  }
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0)
+    throw new ConfigError("ERR_USAGE", "expected 'verify <quote|->' (see --help)");
+  const json = values["json"] === true;
+  const now = parseAt(values["at"]);
+  const tee = parseTee(values["tee"]);
+  const quote = readInput(ctx, file, parseFormat(values["format"]), "quote");
+  const root = values["root"];
+  const trustedRoots =
+    typeof root === "string" ? pemCertificates(readFileSync(root, "utf8"), root) : undefined;
+  try {
+    const collateral: Collateral = await loadCollateral(ctx, values, quote, now);
+    const r = await verifyQuote(quote, collateral, {
+      tee,
+      ...(now === undefined ? {} : { now }),
+      ...(trustedRoots ? { trustedRoots } : {}),
+    });
+    ctx.stdout(json ? `${toJson(verdictToJson(r))}\n` : human(r));
+    return EXIT.ok;
+  } catch (e) {
+    if (!(e instanceof TdxError)) throw e;
+    if (json) ctx.stdout(`${toJson({ ok: false, error: { code: e.code, message: e.message } })}\n`);
+    else ctx.stdout(`FAILED: ${e.code}: ${e.message}\n`);
+    return exitCodeFor(e);
+  }
+}
