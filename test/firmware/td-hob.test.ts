@@ -3,6 +3,7 @@
  * the same TD_HOB/TempMem layout as the Debian OVMF of case K) logged the TD HOB digest we rebuild
  * here from the memory size and the Debian image's TDVF sections.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readU16, readU32, readU64, toHex } from "../../src/bytes.js";
 import { sha384 } from "../../src/crypto/index.js";
@@ -61,5 +62,25 @@ describe("QEMU TD HOB", () => {
     const a = sha384(buildTdHob({ memorySize: 2n * 1024n ** 3n, sections }).measured);
     const b = sha384(buildTdHob({ memorySize: 3n * 1024n ** 3n, sections }).measured);
     expect(toHex(a)).not.toBe(toHex(b));
+  });
+
+  it("for any memory size, the ranges tile QEMU's RAM exactly, ascending, accepted sections intact", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0x1000000n, max: 1n << 40n }), (m) => {
+        const memorySize = m & ~0xfffn;
+        const ranges = tdHobRanges({ memorySize, sections });
+        expect(ranges.reduce((s, r) => s + r.length, 0n)).toBe(memorySize);
+        for (let i = 1; i < ranges.length; i++) {
+          const prev = ranges[i - 1];
+          const cur = ranges[i];
+          if (!prev || !cur) throw new Error("unreachable");
+          expect(cur.start >= prev.start + prev.length).toBe(true);
+        }
+        expect(ranges.filter((r) => r.resourceType === 0)).toHaveLength(4);
+        const hob = buildTdHob({ memorySize, sections });
+        expect(hob.bytes.length).toBe(56 + 48 * ranges.length + 8);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
