@@ -1,30 +1,123 @@
 /**
- * `tdx-attest demo` (what `npm start` runs): decodes and prints the bundled synthetic sample
- * quote, fixtures/sample-quote-v4.dat (made by scripts/make-sample-quote.mjs with throwaway keys,
- * see fixtures/README.md). A later issue replaces this with the end-to-end demo.
+ * `tdx-attest demo` (what `npm start` runs): the whole attestation story on embedded defaults,
+ * with no hardware, files or network. It builds a synthetic TDVF and kernel, computes golden
+ * values from the launch configuration, launches and boots the TD with max_vcpus 4 on the
+ * simulated platform, quotes it under a fresh test PKI, verifies (DCAP) and appraises it
+ * (affirming), then launches the same TD with max_vcpus 8 and shows why it is rejected: RTMR0
+ * differs, traced to the ACPI events (QEMU's MADT lists one processor per possible vCPU).
+ *
+ * `--sample-quote` keeps the earlier behaviour: decode the bundled synthetic sample quote.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { quoteToJson } from "../abi/json.js";
 import { parseQuote } from "../abi/quote.js";
 import { quoteToText } from "../abi/text.js";
+import { appraise } from "../appraise/appraise.js";
+import { appraisalInputFromVerified } from "../appraise/from-dcap.js";
+import { appraisalInputEvents } from "../appraise/from-eventlog.js";
+import { DEFAULT_POLICY } from "../appraise/policy.js";
+import type { AppraisalResult } from "../appraise/types.js";
+import { toHex, utf8 } from "../bytes.js";
+import { verifyQuote } from "../dcap/verify.js";
 import { ConfigError } from "../errors.js";
+import { parseTcg2Log } from "../eventlog/tcg2.js";
+import { eventTypeName } from "../eventlog/types.js";
 import { type CommandContext, EXIT, parseOptions, toJson } from "./common.js";
+import { syntheticKernel, syntheticTdvf } from "./demo-assets.js";
 import { describeCertificate } from "./quote.js";
+import { writeSimulation } from "./simulate.js";
+import { runSimulation, type SimulationResult, simulationPki } from "./simulate-core.js";
 
 /** Works from src/cli (tests) and dist/cli (installed package): both sit two levels below the root. */
 export const SAMPLE_QUOTE_URL = new URL("../../fixtures/sample-quote-v4.dat", import.meta.url);
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const { values } = parseOptions(
-    ctx.argv,
-    { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    false,
-  );
-  if (values["help"]) {
-    ctx.stdout("usage: tdx-attest demo [--json]\n\nDecodes and prints the bundled sample quote.\n");
-    return EXIT.ok;
+const USAGE = `usage: tdx-attest demo [--json] [--out-dir DIR] | --sample-quote [--json]
+
+Runs the end-to-end demo on a simulated TDX platform. --out-dir also writes both simulated TDs'
+files (quote.bin, ccel.bin, collateral.json, root.pem, golden.json, ...) to DIR/vcpus-4 and
+DIR/vcpus-8 so you can replay the steps with 'tdx-attest appraise'.
+`;
+
+const short = (b: Uint8Array | string) => `${(typeof b === "string" ? b : toHex(b)).slice(0, 16)}…`;
+
+async function appraiseSim(sim: SimulationResult, golden: SimulationResult, nonce: Uint8Array) {
+  const verified = await verifyQuote(sim.quote, sim.pki.collateral, { trustedRoots: [sim.pki.rootCa] });
+  const events = appraisalInputEvents(parseTcg2Log(sim.boot.ccelData));
+  const input = appraisalInputFromVerified(verified, sim.pki.collateral, events);
+  const result = appraise(input, { version: 1, sets: [golden.reference] }, DEFAULT_POLICY, { nonce });
+  return { verified, result };
+}
+
+function explain(r: AppraisalResult): string[] {
+  const lines: string[] = [];
+  for (const f of r.fields.filter((x) => !x.ok)) {
+    lines.push(`     ${f.field}: expected ${short(f.expected[0] ?? "")}, got ${short(f.actual)}`);
+    for (const e of f.events ?? []) {
+      const what = `${e.label ?? eventTypeName(e.type)}`;
+      const why =
+        e.label === "ACPI tables" ? "  <- QEMU's ACPI tables: the MADT lists one CPU per possible vCPU" : "";
+      lines.push(`       event #${e.index ?? e.referenceIndex} ${what}: ${e.kind}${why}`);
+    }
   }
+  return lines;
+}
+
+async function endToEnd(ctx: CommandContext, json: boolean, outDir?: string): Promise<number> {
+  const say = json ? () => {} : (s: string) => ctx.stdout(`${s}\n`);
+  say("tdx-attest demo: TDX attestation end to end on a simulated platform (no hardware, no network)\n");
+  const firmware = syntheticTdvf();
+  const kernel = syntheticKernel(1);
+  const base = { firmware, kernel, memory: "2G", vcpus: 2, cmdline: "console=ttyS0" };
+  say(
+    `1. build    synthetic TDVF firmware (${firmware.length >> 10} KiB) and kernel (${kernel.length >> 10} KiB)`,
+  );
+  const nonce = utf8("demo-nonce-0001");
+  const reportData = Uint8Array.from({ length: 64 }, (_, i) => nonce[i] ?? 0);
+  const pki = await simulationPki();
+  const good = await runSimulation({ config: { ...base, maxVcpus: 4 }, reportData, pki, setName: "vcpus-4" });
+  const g = good.reference;
+  say(
+    `2. golden   from the launch config (vcpus 2, max_vcpus 4, 2G): MRTD ${short(g.mrTd!)}  RTMR0 ${short(g.rtmr0!)}`,
+  );
+  say(`                RTMR1 ${short(g.rtmr1!)} (kernel)  RTMR2 ${short(g.rtmr2!)} (cmdline)`);
+  say(
+    `3. launch   QEMU/KVM model -> simulated TDX module; simulated TDVF boots and logs ${good.boot.events.length} events`,
+  );
+  say(
+    "4. quote    simulated Quoting Enclave signs the TDREPORT (DCAP quote v4, test PKI), nonce in REPORTDATA",
+  );
+  const a = await appraiseSim(good, good, nonce);
+  say(`5. verify   PCK chain, CRLs, TCB info, QE identity, signatures: genuine, TCB ${a.verified.status}`);
+  say(
+    `6. appraise against the golden values: ${a.result.verdict.toUpperCase()} (${a.result.fields.length} checks passed)\n`,
+  );
+  const bad = await runSimulation({ config: { ...base, maxVcpus: 8 }, reportData, pki, setName: "vcpus-8" });
+  say("7. the same TD launched with max_vcpus 8 instead of 4:");
+  const b = await appraiseSim(bad, good, nonce);
+  say(
+    `   verify   genuine quote, TCB ${b.verified.status}; MRTD ${toHex(bad.reference.mrTd!) === toHex(g.mrTd!) ? "unchanged (same firmware)" : "changed"}`,
+  );
+  say(`   appraise ${b.result.verdict.toUpperCase()}:`);
+  for (const l of explain(b.result)) say(l);
+  say("\n   The VMM chooses max_vcpus; the firmware measures the ACPI tables it is given into RTMR0,");
+  say("   so a golden RTMR0 pins the vCPU topology. See docs/appraise.md and 'tdx-attest simulate --help'.");
+  if (outDir) {
+    writeSimulation(`${outDir}/vcpus-4`, good);
+    writeSimulation(`${outDir}/vcpus-8`, bad);
+    say(`\nwrote ${outDir}/vcpus-4 and ${outDir}/vcpus-8 (golden.json in vcpus-4 is the reference for both)`);
+  }
+  const ok = a.result.verdict === "affirming" && b.result.verdict === "contraindicated";
+  if (json) {
+    const summary = (r: AppraisalResult) => ({ verdict: r.verdict, failed: r.fields.filter((f) => !f.ok) });
+    ctx.stdout(
+      `${toJson({ ok, golden: { mrTd: g.mrTd, rtmr0: g.rtmr0 }, maxVcpus4: summary(a.result), maxVcpus8: summary(b.result) })}\n`,
+    );
+  }
+  return ok ? EXIT.ok : EXIT.negative;
+}
+
+function sampleQuote(ctx: CommandContext, json: boolean): number {
   const path = fileURLToPath(SAMPLE_QUOTE_URL);
   let bytes: Uint8Array;
   try {
@@ -33,7 +126,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     throw new ConfigError("ERR_IO", `cannot read the bundled sample quote ${path}`, { field: path });
   }
   const q = parseQuote(bytes);
-  if (values["json"]) {
+  if (json) {
     ctx.stdout(`${toJson({ ok: true, sample: path, quote: quoteToJson(q) })}\n`);
     return EXIT.ok;
   }
@@ -43,4 +136,25 @@ export async function run(ctx: CommandContext): Promise<number> {
   );
   ctx.stdout(quoteToText(q, describeCertificate));
   return EXIT.ok;
+}
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const { values } = parseOptions(
+    ctx.argv,
+    {
+      json: { type: "boolean" },
+      "sample-quote": { type: "boolean" },
+      "out-dir": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    false,
+  );
+  if (values["help"]) {
+    ctx.stdout(USAGE);
+    return EXIT.ok;
+  }
+  const json = Boolean(values["json"]);
+  if (values["sample-quote"]) return sampleQuote(ctx, json);
+  const outDir = typeof values["out-dir"] === "string" ? values["out-dir"] : undefined;
+  return endToEnd(ctx, json, outDir);
 }

@@ -4,7 +4,7 @@ import { main } from "../../src/cli/main.js";
 describe("tdx-attest demo (npm start)", () => {
   it("decodes and prints the bundled sample quote", async () => {
     let out = "";
-    const code = await main(["demo"], {
+    const code = await main(["demo", "--sample-quote"], {
       stdout: (s) => {
         out += s;
       },
@@ -21,7 +21,7 @@ describe("tdx-attest demo (npm start)", () => {
   it("--json wraps the quote view", async () => {
     let out = "";
     expect(
-      await main(["demo", "--json"], {
+      await main(["demo", "--sample-quote", "--json"], {
         stdout: (s) => {
           out += s;
         },
