@@ -85,7 +85,7 @@ function labelOf(e: TcgEvent, d: DecodedEvent): string {
     case "event-tag":
       if (d.taggedEventId === LINUX_INITRD_TAG) return "initrd";
       if (d.taggedEventId === LINUX_LOAD_OPTIONS_TAG) return "cmdline";
-      return `event tag 0x${d.taggedEventId.toString(16)}`;
+      return `event tag ${tagName(d.taggedEventId)}`;
     case "gpt":
       return "GPT";
     case "vcpu-info":
@@ -98,22 +98,22 @@ function labelOf(e: TcgEvent, d: DecodedEvent): string {
 }
 
 function imageLabel(path: string): string {
-  if (/(^|\/)kernel$/.test(path)) return "kernel";
-  return path === "" ? "EFI application" : `EFI application ${path}`;
+  return /(^|\/)kernel$/.test(path) ? "kernel" : "EFI application";
 }
 
 function textLabel(e: TcgEvent, text: string): string {
-  if (e.eventType === EV.EFI_ACTION) return `boot action: ${text}`;
-  if (text === "ACPI DATA") return "ACPI DATA";
+  if (e.eventType === EV.EFI_ACTION) return "boot action";
+  if (text === "ACPI DATA")
+    return e.eventType === EV.PLATFORM_CONFIG_FLAGS ? "ACPI DATA" : "ACPI data (POST code)";
   if (FW_CFG_ACPI[text]) return FW_CFG_ACPI[text] as string;
   if (e.eventType === EV.IPL) {
     if (/^(grub_)?kernel_cmdline/.test(text)) return "cmdline";
     if (text.startsWith("grub_linuxefi Kernel")) return "kernel";
     if (text.startsWith("grub_linuxefi Initrd")) return "initrd";
-    if (text.startsWith("grub_cmd")) return `grub: ${oneLine(text.replace(/^grub_cmd:? /, ""))}`;
+    if (text.startsWith("grub_cmd")) return "grub command";
     if (/vmlinuz|bzImage/.test(text)) return "kernel";
     if (/initr(d|amfs)/.test(text)) return "initrd";
-    return `IPL ${oneLine(text)}`;
+    return "IPL";
   }
   if (text.startsWith("td_hob")) return "TD HOB";
   if (text.startsWith("td_payload_info")) return "cmdline (td-shim payload info)";
@@ -150,4 +150,10 @@ function byTypeOnly(e: TcgEvent): string {
     default:
       return `event 0x${e.eventType.toString(16)}`;
   }
+}
+
+/** A tagged-event id as its four ASCII characters when printable (e.g. `AAEL`), else hex. */
+function tagName(id: number): string {
+  const chars = [24, 16, 8, 0].map((sh) => (id >>> sh) & 0xff);
+  return chars.every((c) => c >= 0x20 && c < 0x7f) ? String.fromCharCode(...chars) : `0x${id.toString(16)}`;
 }

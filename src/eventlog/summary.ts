@@ -25,7 +25,7 @@ export function summarizeDecoded(d: DecodedEvent): string {
     case "text":
       return clip(JSON.stringify(d.text));
     case "uefi-variable":
-      return `${d.variable.name} {${d.variable.guid}} ${d.variable.data.length} bytes${d.variable.data.length > 0 && d.variable.data.length <= 16 ? ` ${toHex(d.variable.data)}` : ""}`;
+      return `{${d.variable.guid}} ${d.variable.data.length} bytes${d.variable.data.length > 0 && d.variable.data.length <= 16 ? ` ${toHex(d.variable.data)}` : ""}`;
     case "image-load":
       return `${d.image.devicePathText || "(no device path)"} at 0x${d.image.imageLocationInMemory.toString(16)} len 0x${d.image.imageLengthInMemory.toString(16)}`;
     case "firmware-blob":

@@ -67,7 +67,7 @@ export function separatorEvent(mrIndex: number, crypto?: CryptoBackend): Planned
 }
 
 export function efiActionEvent(text: string, crypto?: CryptoBackend): PlannedEvent {
-  return selfEvent(2, EV.EFI_ACTION, asciiBytes(text), `boot action: ${text}`, crypto);
+  return selfEvent(2, EV.EFI_ACTION, asciiBytes(text), "boot action", crypto);
 }
 
 /** EV_EFI_HANDOFF_TABLES2 `TdxTable` data (§12.4). */
