@@ -60,7 +60,12 @@ export function measureLaunch(
   const tdvf = config.firmware ? parseTdvfMetadata(config.firmware) : undefined;
   const module = new TdxModule(
     { version: config.moduleVersion },
-    { crypto, mrtd: { running: opts.runningMrtd ?? false } },
+    {
+      crypto,
+      mrtd: { running: opts.runningMrtd ?? false },
+      // QEMU's sources (firmware image, payload buffers) stay unchanged during the launch.
+      pageRetention: "reference",
+    },
   );
   const kvm = new Kvm(module, {
     generation: config.kvm,

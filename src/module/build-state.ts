@@ -23,9 +23,11 @@ export function regNum(r: Reg): number | undefined {
   return r >= 0n && r <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(r) : undefined;
 }
 
+const SHARED_BIT_48 = 2 ** 47;
+
 /** A GPA the TD may map privately: below the shared bit (GPAW − 1) (§5.1, §2.5). */
 export function isPrivateGpa(gpa: number, gpaw: number): boolean {
-  return gpa < 2 ** (gpaw - 1);
+  return gpa < (gpaw === 48 ? SHARED_BIT_48 : 2 ** (gpaw - 1));
 }
 
 /**
@@ -33,6 +35,7 @@ export function isPrivateGpa(gpa: number, gpaw: number): boolean {
  * Key configuration is checked first (§3.1 step 4, §4.2 `check_td_in_correct_build_state`).
  */
 export function buildStateStatus(td: TdState, allowed: readonly OpState[], version: ModuleVersion): bigint {
+  if (td.keysConfigured && td.opState === allowed[0]) return TDX_SUCCESS; // the common case
   if (!td.keysConfigured) return TDX_TD_KEYS_NOT_CONFIGURED;
   if (allowed.includes(td.opState)) return TDX_SUCCESS;
   if (version === "1.5") return TDX_OP_STATE_INCORRECT;

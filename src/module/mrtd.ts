@@ -115,6 +115,18 @@ export class MrtdAccumulator {
     this.fill = at + MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK;
   }
 
+  /** `extend` with the chunk at `buf[off .. off + 256)` (a chunk of a page slab). */
+  extendFrom(gpa: number, buf: Uint8Array, off: number): void {
+    if (off < 0 || off + MR_EXTEND_CHUNK > buf.length)
+      throw new RangeError("MrtdAccumulator.extendFrom: chunk outside buffer");
+    this.room(MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK);
+    const at = this.fill;
+    this.stage.set(MR_EXTEND_TEMPLATE, at);
+    writeU64(this.view, at + 16, gpa);
+    this.stage.set(buf.subarray(off, off + MR_EXTEND_CHUNK), at + MRTD_BLOCK_SIZE);
+    this.fill = at + MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK;
+  }
+
   /** The MRTD the TD would get if TDH.MR.FINALIZE ran now, or undefined if no backend can fork. */
   peek(): Uint8Array | undefined {
     this.flush();

@@ -8,11 +8,25 @@ import type { MrtdAccumulator } from "./mrtd.js";
 /** 1.5 OP_STATE values used by a non-migrating TD (§4.1). */
 export type OpState = "UNINITIALIZED" | "INITIALIZED" | "RUNNABLE";
 
-/** Secure-EPT leaf state of a 4 KiB GPA: MAPPED after PAGE.ADD, PENDING after PAGE.AUG. */
-export interface PageEntry {
-  state: "MAPPED" | "PENDING";
-  /** Plaintext copy made by PAGE.ADD (dropped at TDH.MR.FINALIZE, when nothing reads it). */
+/** Secure-EPT leaf states of the 4 KiB pages of a region (one byte per page). */
+export const LEAF_FREE = 0;
+export const LEAF_MAPPED = 1;
+export const LEAF_PENDING = 2;
+
+/**
+ * A 2 MiB GPA region whose 4 KiB SEPT page exists (TDH.MEM.SEPT.ADD level 1): 512 leaf states
+ * and, once a page is added, one 2 MiB slab holding the plaintext copies PAGE.ADD made (one
+ * allocation per region instead of one per page; dropped at TDH.MR.FINALIZE).
+ */
+export interface SeptRegion {
+  readonly leaf: Uint8Array;
   data: Uint8Array | undefined;
+  /**
+   * "reference" retention: per page, a whole-buffer view of the caller's source (shared by all
+   * pages from the same ArrayBuffer) and the page's byte offset in it. No per-page objects.
+   */
+  refViews: (Uint8Array | undefined)[] | undefined;
+  refOffsets: Float64Array | undefined;
 }
 
 export interface TdState {
@@ -33,10 +47,11 @@ export interface TdState {
   mrTd: Uint8Array | undefined;
   rtmr: [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   servTdHash: Uint8Array;
-  /** 2 MiB regions whose 4 KiB SEPT page exists (TDH.MEM.SEPT.ADD level 1). */
-  readonly sept: Set<number>;
-  /** 4 KiB page number → leaf entry. */
-  readonly pages: Map<number, PageEntry>;
+  /** 2 MiB region number → its SEPT page (absent: the walk stops above 4K). */
+  readonly sept: Map<number, SeptRegion>;
+  /** Lookup cache for `sept` (key and region of the last lookup). */
+  lastRegionKey: number;
+  lastRegion: SeptRegion | undefined;
 }
 
 export interface VcpuState {
@@ -68,7 +83,8 @@ export function newTdState(tdr: number): TdState {
     mrTd: undefined,
     rtmr: [new Uint8Array(48), new Uint8Array(48), new Uint8Array(48), new Uint8Array(48)],
     servTdHash: new Uint8Array(48),
-    sept: new Set(),
-    pages: new Map(),
+    sept: new Map(),
+    lastRegionKey: -1,
+    lastRegion: undefined,
   };
 }

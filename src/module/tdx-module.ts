@@ -16,7 +16,16 @@ import { MR_EXTEND_CHUNK, MrtdAccumulator, type MrtdOptions } from "./mrtd.js";
 import { createPlatform, type Platform, sysInfo, type TdSysInfo } from "./platform.js";
 import * as S from "./status.js";
 import { checkTdParams } from "./td-params-check.js";
-import { newTdState, type OpState, type TdState, type VcpuState } from "./td-state.js";
+import {
+  LEAF_FREE,
+  LEAF_MAPPED,
+  LEAF_PENDING,
+  newTdState,
+  type OpState,
+  type SeptRegion,
+  type TdState,
+  type VcpuState,
+} from "./td-state.js";
 
 export type { Reg } from "./build-state.js";
 
@@ -27,7 +36,18 @@ export interface SeamcallResult {
 const PAGE = 4096;
 const PAGE_2M = 2 * 1024 * 1024;
 const ok = { status: S.TDX_SUCCESS } as const;
+const BUILD = ["INITIALIZED"] as const;
 const err = (code: bigint, operand = 0): SeamcallResult => ({ status: S.withOperand(code, operand) });
+
+/** The SEPT region of `gpa`, remembering the last one (consecutive calls hit the same region). */
+function regionOf(td: TdState, gpa: number): SeptRegion | undefined {
+  const key = Math.floor(gpa / PAGE_2M);
+  if (td.lastRegionKey === key && td.lastRegion) return td.lastRegion;
+  const r = td.sept.get(key);
+  td.lastRegionKey = key;
+  td.lastRegion = r;
+  return r;
+}
 
 /** TD-scope fields as TDH.MNG.RD would read them. */
 export interface TdSnapshot {
@@ -47,6 +67,13 @@ export interface TdSnapshot {
 
 export interface TdxModuleOptions {
   crypto?: CryptoBackend;
+  /**
+   * How TDH.MEM.PAGE.ADD keeps the page: "copy" (default, what the module does: later changes to
+   * the source do not matter) or "reference" (keeps the caller's 4 KiB view; the caller promises
+   * not to modify it before TDH.MR.FINALIZE, as QEMU's firmware/payload buffers are not). The
+   * launch replay uses "reference" so a large image is never held twice.
+   */
+  pageRetention?: "copy" | "reference";
   /** Passed to each TD's MRTD accumulator (e.g. a shadow backend for running MRTDs). */
   mrtd?: MrtdOptions;
 }
@@ -55,14 +82,19 @@ export class TdxModule {
   readonly platform: Platform;
   readonly crypto: CryptoBackend;
   private readonly mrtdOptions: MrtdOptions;
+  readonly pageRetention: "copy" | "reference";
   private readonly tds = new Map<number, TdState>();
   private readonly vcpus = new Map<number, VcpuState>();
   private nextPa = 0x1_0000_0000;
+  private lastTdr: number | undefined;
+  private lastTd: TdState | undefined;
+  private lastView: Uint8Array | undefined;
 
   constructor(platform: Partial<Platform> = {}, opts: TdxModuleOptions = {}) {
     this.platform = createPlatform(platform);
     this.crypto = opts.crypto ?? defaultCrypto();
     this.mrtdOptions = opts.mrtd ?? {};
+    this.pageRetention = opts.pageRetention ?? "copy";
   }
 
   /** TDH.SYS.INFO (leaf 32). */
@@ -133,7 +165,7 @@ export class TdxModule {
   vpCreate(tdr: Reg): SeamcallResult & { tdvpr?: number } {
     const td = this.td(tdr);
     if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
-    const st = buildStateStatus(td, ["INITIALIZED"], this.platform.version);
+    const st = buildStateStatus(td, BUILD, this.platform.version);
     if (st !== S.TDX_SUCCESS) return { status: st };
     const tdvpr = this.allocPa();
     this.vcpus.set(tdvpr, {
@@ -152,7 +184,7 @@ export class TdxModule {
   vpAddCx(tdvpr: Reg): SeamcallResult {
     const vp = this.vcpu(tdvpr);
     if (!vp) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
-    const st = buildStateStatus(vp.td, ["INITIALIZED"], this.platform.version);
+    const st = buildStateStatus(vp.td, BUILD, this.platform.version);
     if (st !== S.TDX_SUCCESS) return { status: st };
     if (vp.state !== "UNINITIALIZED") return err(S.TDX_VCPU_STATE_INCORRECT);
     if (vp.tdcxPages >= this.platform.tdcxPages) return err(this.tdcxCountError());
@@ -165,7 +197,7 @@ export class TdxModule {
     const vp = this.vcpu(tdvpr);
     if (!vp) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
     const td = vp.td;
-    const st = buildStateStatus(td, ["INITIALIZED"], this.platform.version);
+    const st = buildStateStatus(td, BUILD, this.platform.version);
     if (st !== S.TDX_SUCCESS) return { status: st };
     if (vp.state !== "UNINITIALIZED") return err(S.TDX_VCPU_STATE_INCORRECT);
     if (vp.tdcxPages !== this.platform.tdcxPages) return err(this.tdcxCountError());
@@ -187,7 +219,12 @@ export class TdxModule {
     if (level !== 1 || g === undefined || g % PAGE_2M !== 0 || !isPrivateGpa(g, td.gpaw))
       return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
     if (td.sept.has(g / PAGE_2M)) return err(this.leafNotFreeError(), S.OPERAND.RCX);
-    td.sept.add(g / PAGE_2M);
+    td.sept.set(g / PAGE_2M, {
+      leaf: new Uint8Array(PAGE_2M / PAGE),
+      data: undefined,
+      refViews: undefined,
+      refOffsets: undefined,
+    });
     return ok;
   }
 
@@ -198,16 +235,27 @@ export class TdxModule {
   memPageAdd(tdr: Reg, gpa: Reg, source: Uint8Array): SeamcallResult {
     const td = this.td(tdr);
     if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
-    const st = buildStateStatus(td, ["INITIALIZED"], this.platform.version);
+    const st = buildStateStatus(td, BUILD, this.platform.version);
     if (st !== S.TDX_SUCCESS) return { status: st };
     const g = regNum(gpa);
     if (g === undefined || g % PAGE !== 0 || !isPrivateGpa(g, td.gpaw))
       return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
-    if (!td.sept.has(Math.floor(g / PAGE_2M))) return err(S.TDX_EPT_WALK_FAILED, S.OPERAND.RCX);
-    if (td.pages.has(g / PAGE)) return err(this.leafNotFreeError(), S.OPERAND.RCX);
+    const region = regionOf(td, g);
+    if (!region) return err(S.TDX_EPT_WALK_FAILED, S.OPERAND.RCX);
+    const idx = (g % PAGE_2M) / PAGE;
+    if (region.leaf[idx] !== LEAF_FREE) return err(this.leafNotFreeError(), S.OPERAND.RCX);
     if (!(source instanceof Uint8Array) || source.length !== PAGE)
       return err(S.TDX_OPERAND_INVALID, S.OPERAND.R9);
-    td.pages.set(g / PAGE, { state: "MAPPED", data: source.slice() });
+    if (this.pageRetention === "reference") {
+      region.refViews ??= [];
+      region.refOffsets ??= new Float64Array(PAGE_2M / PAGE);
+      region.refViews[idx] = this.wholeView(source);
+      region.refOffsets[idx] = source.byteOffset;
+    } else {
+      region.data ??= new Uint8Array(PAGE_2M);
+      region.data.set(source, idx * PAGE);
+    }
+    region.leaf[idx] = LEAF_MAPPED;
     td.mrtd?.pageAdd(g);
     return ok;
   }
@@ -221,9 +269,11 @@ export class TdxModule {
     const g = regNum(gpa);
     if (g === undefined || g % PAGE !== 0 || !isPrivateGpa(g, td.gpaw))
       return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
-    if (!td.sept.has(Math.floor(g / PAGE_2M))) return err(S.TDX_EPT_WALK_FAILED, S.OPERAND.RCX);
-    if (td.pages.has(g / PAGE)) return err(this.leafNotFreeError(), S.OPERAND.RCX);
-    td.pages.set(g / PAGE, { state: "PENDING", data: undefined });
+    const region = td.sept.get(Math.floor(g / PAGE_2M));
+    if (!region) return err(S.TDX_EPT_WALK_FAILED, S.OPERAND.RCX);
+    const idx = (g % PAGE_2M) / PAGE;
+    if (region.leaf[idx] !== LEAF_FREE) return err(this.leafNotFreeError(), S.OPERAND.RCX);
+    region.leaf[idx] = LEAF_PENDING;
     return ok;
   }
 
@@ -231,16 +281,19 @@ export class TdxModule {
   mrExtend(tdr: Reg, gpa: Reg): SeamcallResult {
     const td = this.td(tdr);
     if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
-    const st = buildStateStatus(td, ["INITIALIZED"], this.platform.version);
+    const st = buildStateStatus(td, BUILD, this.platform.version);
     if (st !== S.TDX_SUCCESS) return { status: st };
     const g = regNum(gpa);
     if (g === undefined || g % MR_EXTEND_CHUNK !== 0 || !isPrivateGpa(g, td.gpaw))
       return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
-    if (!td.sept.has(Math.floor(g / PAGE_2M))) return err(S.TDX_EPT_ENTRY_NOT_PRESENT, S.OPERAND.RCX);
-    const page = td.pages.get(Math.floor(g / PAGE));
-    if (page?.state !== "MAPPED" || !page.data) return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
-    const off = g % PAGE;
-    td.mrtd?.extend(g, page.data.subarray(off, off + MR_EXTEND_CHUNK));
+    const region = regionOf(td, g);
+    if (!region) return err(S.TDX_EPT_ENTRY_NOT_PRESENT, S.OPERAND.RCX);
+    const off = g % PAGE_2M;
+    if (region.leaf[off >>> 12] !== LEAF_MAPPED) return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
+    const ref = region.refViews?.[off >>> 12];
+    if (ref) td.mrtd?.extendFrom(g, ref, (region.refOffsets?.[off >>> 12] ?? 0) + (off % PAGE));
+    else if (region.data) td.mrtd?.extendFrom(g, region.data, off);
+    else return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
     return ok;
   }
 
@@ -248,7 +301,7 @@ export class TdxModule {
   mrFinalize(tdr: Reg): SeamcallResult {
     const td = this.td(tdr);
     if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
-    const st = buildStateStatus(td, ["INITIALIZED"], this.platform.version);
+    const st = buildStateStatus(td, BUILD, this.platform.version);
     if (st !== S.TDX_SUCCESS) return { status: st };
     if (this.platform.version === "1.5" && td.numVcpus === 0) return err(S.TDX_NO_VCPUS);
     td.mrTd = td.mrtd?.finalize();
@@ -256,7 +309,11 @@ export class TdxModule {
     // No service TD can be bound in this model: SERVTD_HASH stays 48 zero bytes (§7.5).
     td.servTdHash = new Uint8Array(48);
     td.opState = "RUNNABLE";
-    for (const p of td.pages.values()) p.data = undefined;
+    for (const r of td.sept.values()) {
+      r.data = undefined;
+      r.refViews = undefined;
+      r.refOffsets = undefined;
+    }
     return ok;
   }
 
@@ -336,6 +393,12 @@ export class TdxModule {
 
   // ---- helpers ---------------------------------------------------------------------------
 
+  /** A view of the whole ArrayBuffer behind `b`, shared while consecutive pages use one buffer. */
+  private wholeView(b: Uint8Array): Uint8Array {
+    if (this.lastView?.buffer !== b.buffer) this.lastView = new Uint8Array(b.buffer);
+    return this.lastView;
+  }
+
   private allocPa(): number {
     const pa = this.nextPa;
     this.nextPa += PAGE;
@@ -343,8 +406,14 @@ export class TdxModule {
   }
 
   private td(tdr: Reg): TdState | undefined {
+    if (tdr === this.lastTdr) return this.lastTd; // hot path: a launch targets one TD
     const n = regNum(tdr);
-    return n === undefined ? undefined : this.tds.get(n);
+    const td = n === undefined ? undefined : this.tds.get(n);
+    if (td && typeof tdr === "number") {
+      this.lastTdr = tdr;
+      this.lastTd = td;
+    }
+    return td;
   }
 
   private vcpu(tdvpr: Reg): VcpuState | undefined {

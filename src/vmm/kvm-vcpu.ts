@@ -77,7 +77,7 @@ export class KvmVcpu {
     const base = region.sourceOffset ?? 0;
     for (let p = 0; p < region.nrPages; p++) {
       const gpa = region.gpa + p * PAGE;
-      const r = this.addPage(gpa, pageOf(region.source, base + p * PAGE, this.scratch));
+      const r = this.addPage(gpa, this.pageOf(region.source, base + p * PAGE));
       if (!r.ok) return this.vm.finish(r);
       if (measure) {
         const e = this.extendPage(gpa);
@@ -132,21 +132,31 @@ export class KvmVcpu {
     return s === TDX_SUCCESS ? { ok: true } : vm.seamFail("TDH.MEM.PAGE.ADD", s);
   }
 
+  /**
+   * The 4 KiB page at `offset` of a source: a view for buffers (stable, no copy); for providers
+   * the reused scratch page, or a fresh page when the module keeps references to its sources.
+   */
+  private pageOf(src: RegionSource, offset: number): Uint8Array {
+    if (src instanceof Uint8Array) return src.subarray(offset, offset + PAGE);
+    const out = this.vm.module.pageRetention === "reference" ? new Uint8Array(PAGE) : this.scratch;
+    src.readPage(offset, out);
+    return out;
+  }
+
   private extendPage(gpa: number): KvmResult {
     const vm = this.vm;
     const tdr = vm.tdr as number;
+    const m = vm.module;
     for (let i = 0; i < PAGE; i += CHUNK) {
-      const s = vm.module.mrExtend(tdr, gpa + i).status;
-      this.trace.seamcall("TDH.MR.EXTEND", s, gpa + i, CHUNK);
-      if (s !== TDX_SUCCESS) return vm.seamFail("TDH.MR.EXTEND", s);
+      const s = m.mrExtend(tdr, gpa + i).status;
+      if (s !== TDX_SUCCESS) {
+        if (i > 0) this.trace.seamcall("TDH.MR.EXTEND", TDX_SUCCESS, gpa, i, undefined, i / CHUNK);
+        this.trace.seamcall("TDH.MR.EXTEND", s, gpa + i, CHUNK);
+        return vm.seamFail("TDH.MR.EXTEND", s);
+      }
     }
+    // Recorded as one entry of 16 calls (the trace coalesces them anyway).
+    this.trace.seamcall("TDH.MR.EXTEND", TDX_SUCCESS, gpa, PAGE, undefined, PAGE / CHUNK);
     return { ok: true };
   }
-}
-
-/** The 4 KiB page at `offset` of a source: a view for buffers, `scratch` filled for providers. */
-function pageOf(src: RegionSource, offset: number, scratch: Uint8Array): Uint8Array {
-  if (src instanceof Uint8Array) return src.subarray(offset, offset + PAGE);
-  src.readPage(offset, scratch);
-  return scratch;
 }

@@ -34,12 +34,15 @@ export interface TraceEvent {
 export class LaunchTrace {
   readonly events: TraceEvent[] = [];
   private current: TraceEvent | undefined;
+  /** Latest run of each call kind in the current event (page-by-page order keeps two open). */
+  private readonly open = new Map<string, SeamcallRun>();
 
   /** Opens an event; SEAMCALLs recorded until `end` belong to it. */
   begin(fd: TraceEvent["fd"], name: string, args: TraceEvent["args"] = {}): TraceEvent {
     const ev: TraceEvent = { fd, name, args, result: "0", seamcalls: [] };
     this.events.push(ev);
     this.current = ev;
+    this.open.clear();
     return ev;
   }
 
@@ -69,23 +72,23 @@ export class LaunchTrace {
     gpa?: number,
     size = 0,
     args?: Record<string, string | number>,
+    /** Number of identical calls this entry stands for (contiguous over `size` bytes). */
+    times = 1,
   ): void {
     const ev = this.current;
     if (!ev) return;
-    let run: SeamcallRun | undefined;
-    for (let i = ev.seamcalls.length - 1; i >= 0 && i >= ev.seamcalls.length - 2; i--) {
-      const r = ev.seamcalls[i];
-      if (r && r.call === call && r.status === status && !args && !r.args) run = r;
-    }
-    if (!run) {
+    let run = args ? undefined : this.open.get(call);
+    if (!run || run.status !== status) {
       run = { call, status, count: 0, ranges: [], ...(args ? { args } : {}) };
       ev.seamcalls.push(run);
+      if (!args) this.open.set(call, run);
     }
-    run.count++;
+    run.count += times;
     if (gpa === undefined) return;
-    const last = run.ranges[run.ranges.length - 1];
-    if (last && last[1] === gpa) last[1] = gpa + size;
-    else run.ranges.push([gpa, gpa + size]);
+    const ranges = run.ranges;
+    const last = ranges[ranges.length - 1];
+    if (last !== undefined && last[1] === gpa) last[1] = gpa + size;
+    else ranges.push([gpa, gpa + size]);
   }
 
   /** Number of successful calls of `call` in the whole trace. */
