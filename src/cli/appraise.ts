@@ -15,8 +15,8 @@ import { appraisalInputEvents } from "../appraise/from-eventlog.js";
 import { DEFAULT_POLICY, type Policy, parsePolicyJson } from "../appraise/policy.js";
 import type { AppraisalResult } from "../appraise/types.js";
 import { fromHex, fromUtf8 } from "../bytes.js";
-import { collateralFromJson } from "../dcap/collateral.js";
-import { verifyQuote } from "../dcap/verify.js";
+import { type Collateral, collateralFromJson } from "../dcap/collateral.js";
+import { type VerifiedQuote, verifyQuote } from "../dcap/verify.js";
 import { ConfigError } from "../errors.js";
 import { loadEventLog } from "../eventlog/summary.js";
 import { loadReferenceValues } from "../reference/build.js";
@@ -30,20 +30,25 @@ const USAGE = `usage: tdx-attest appraise <quote> --collateral <c.json> --refere
          [--ear-json <out.json>] [--iat <seconds>]
 `;
 
-const OPTIONS = {
-  collateral: { type: "string" },
+/** The appraisal options (`verify` accepts them too, with --reference). */
+export const APPRAISE_OPTIONS = {
   reference: { type: "string" },
   "reference-key": { type: "string" },
   policy: { type: "string" },
   eventlog: { type: "string" },
   nonce: { type: "string" },
-  at: { type: "string" },
-  root: { type: "string" },
   "accept-warning": { type: "boolean" },
-  json: { type: "boolean" },
   ear: { type: "string" },
   "ear-json": { type: "string" },
   iat: { type: "string" },
+} as const;
+
+const OPTIONS = {
+  ...APPRAISE_OPTIONS,
+  collateral: { type: "string" },
+  at: { type: "string" },
+  root: { type: "string" },
+  json: { type: "boolean" },
   help: { type: "boolean" },
 } as const;
 
@@ -79,13 +84,14 @@ export interface AppraiseArgs {
   root?: string;
 }
 
-/** Verify + appraise, shared with `verify --reference` (no output, no exit-code policy). */
-export async function runAppraisal(ctx: CommandContext, a: AppraiseArgs) {
-  const now = parseTime(a.at);
-  const quote = readInput(ctx, a.quote, "auto", "quote");
-  const collateral = collateralFromJson(fromUtf8(readRaw(ctx, a.collateral)));
-  const trustedRoots = a.root ? parsePemCertificates(readRaw(ctx, a.root), "--root") : undefined;
-  const verified = await verifyQuote(quote, collateral, { now, ...(trustedRoots ? { trustedRoots } : {}) });
+/** Appraisal of an already verified quote: the part `verify --reference` shares. */
+export async function appraiseVerified(
+  ctx: CommandContext,
+  a: Omit<AppraiseArgs, "quote" | "collateral" | "root">,
+  verified: VerifiedQuote,
+  collateral: Collateral,
+  now: Date,
+) {
   const key = a.referenceKey ? fromUtf8(readRaw(ctx, a.referenceKey)) : undefined;
   const loaded = await loadReferenceValues(readRaw(ctx, a.reference), key ? { publicKey: key } : {});
   const policy = loadPolicy(ctx, a.policy);
@@ -96,6 +102,16 @@ export async function runAppraisal(ctx: CommandContext, a: AppraiseArgs) {
   const nonce = a.nonce !== undefined ? fromHex(a.nonce, "--nonce") : undefined;
   const result = appraise(input, loaded.values, policy, { now, ...(nonce ? { nonce } : {}) });
   return { result, input, policy, now, nonce, loaded, verified };
+}
+
+/** Verify + appraise (no output, no exit-code policy). */
+export async function runAppraisal(ctx: CommandContext, a: AppraiseArgs) {
+  const now = parseTime(a.at);
+  const quote = readInput(ctx, a.quote, "auto", "quote");
+  const collateral = collateralFromJson(fromUtf8(readRaw(ctx, a.collateral)));
+  const trustedRoots = a.root ? parsePemCertificates(readRaw(ctx, a.root), "--root") : undefined;
+  const verified = await verifyQuote(quote, collateral, { now, ...(trustedRoots ? { trustedRoots } : {}) });
+  return appraiseVerified(ctx, a, verified, collateral, now);
 }
 
 /** Exit code of a verdict under the policy and flags. */
@@ -126,14 +142,48 @@ export async function run(ctx: CommandContext): Promise<number> {
     const s = str(v[name]);
     if (s !== undefined) args[k] = s;
   }
-  const out = await runAppraisal(ctx, args);
-  await writeEar(v, out);
-  if (v["json"]) ctx.stdout(`${toJson({ ok: out.result.verdict === "affirming", ...out.result })}\n`);
-  else ctx.stdout(renderAppraisal(out.result));
-  return verdictExit(out.result, Boolean(v["accept-warning"]) || out.policy.acceptWarning);
+  return finishAppraisal(ctx, v, await runAppraisal(ctx, args));
 }
 
-type Outcome = Awaited<ReturnType<typeof runAppraisal>>;
+/** Writes EAR files, prints the result (human or --json) and returns the verdict's exit code. */
+export async function finishAppraisal(
+  ctx: CommandContext,
+  v: Record<string, unknown>,
+  out: Outcome,
+): Promise<number> {
+  await writeEar(v, out);
+  const exit = verdictExit(out.result, Boolean(v["accept-warning"]) || out.policy.acceptWarning);
+  if (v["json"]) ctx.stdout(`${toJson({ ok: exit === EXIT.ok, ...out.result })}\n`);
+  else ctx.stdout(renderAppraisal(out.result));
+  return exit;
+}
+
+/**
+ * Hook for `verify --reference`: appraises the verified quote with the appraisal options found
+ * in `values` (see APPRAISE_OPTIONS) and prints like `appraise`.
+ */
+export async function verifyThenAppraise(
+  ctx: CommandContext,
+  values: Record<string, unknown>,
+  verified: VerifiedQuote,
+  collateral: Collateral,
+  nowMs: number | undefined,
+): Promise<number> {
+  const a: Omit<AppraiseArgs, "quote" | "collateral" | "root"> = { reference: String(values["reference"]) };
+  for (const [k, name] of [
+    ["referenceKey", "reference-key"],
+    ["policy", "policy"],
+    ["eventlog", "eventlog"],
+    ["nonce", "nonce"],
+  ] as const) {
+    const s = str(values[name]);
+    if (s !== undefined) a[k] = s;
+  }
+  const out = await appraiseVerified(ctx, a, verified, collateral, new Date(nowMs ?? Date.now()));
+  return finishAppraisal(ctx, values, out);
+}
+
+type Outcome = Awaited<ReturnType<typeof appraiseVerified>>;
 
 async function writeEar(v: Record<string, unknown>, out: Outcome): Promise<void> {
   const cborFile = str(v["ear"]);

@@ -14,6 +14,7 @@ import { parsePckExtensions } from "../dcap/sgx-extension.js";
 import { type VerifiedQuote, verifyQuote } from "../dcap/verify.js";
 import { parseCertificate } from "../dcap/x509.js";
 import { CollateralError, ConfigError, TdxError } from "../errors.js";
+import { APPRAISE_OPTIONS, verifyThenAppraise } from "./appraise.js";
 import {
   type CommandContext,
   EXIT,
@@ -41,6 +42,7 @@ options:
   --tee <t>         accepted TEE: tdx (default), sgx or any
   --format <fmt>    quote encoding: auto (default), binary, hex or base64
   --json            one JSON object: the verdict plus "ok", or "ok": false and "error"
+  --reference <f>   then appraise against reference values (options as 'tdx-attest appraise --help')
   -h, --help        this text
 `;
 
@@ -133,6 +135,7 @@ function human(r: VerifiedQuote): string {
 
 export async function run(ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseOptions(ctx.argv, {
+    ...APPRAISE_OPTIONS,
     collateral: { type: "string" },
     pccs: { type: "string" },
     "cache-dir": { type: "string" },
@@ -164,6 +167,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       ...(now === undefined ? {} : { now }),
       ...(trustedRoots ? { trustedRoots } : {}),
     });
+    if (typeof values["reference"] === "string")
+      return await verifyThenAppraise(ctx, values, r, collateral, now);
     ctx.stdout(json ? `${toJson(verdictToJson(r))}\n` : human(r));
     return EXIT.ok;
   } catch (e) {

@@ -73,6 +73,28 @@ describe("tdx-attest appraise (real quote, case B)", () => {
     );
   });
 
+  it("verify --reference runs the same appraisal after verification", async () => {
+    const r = await run(["verify", QUOTE, "--collateral", COL, "--at", AT, "--reference", golden]);
+    expect(r.code).toBe(0);
+    expect(r.out.split("\n")[0]).toBe('affirming (reference set "phala"): every check passed');
+    const plain = await run(["verify", QUOTE, "--collateral", COL, "--at", AT]);
+    expect(plain.out).toMatch(/^OK: UpToDate/);
+    const bad = await run([
+      "verify",
+      QUOTE,
+      "--collateral",
+      COL,
+      "--at",
+      AT,
+      "--reference",
+      golden,
+      "--nonce",
+      "01",
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.out.split("\n")[0]).toBe("contraindicated: reportData");
+  });
+
   it("a changed reference field: exit 1, contraindicated naming the field", async () => {
     const bad = write(
       "bad.json",

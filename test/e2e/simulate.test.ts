@@ -49,8 +49,9 @@ const golden = simulate("base");
 const slug = (what: string) => what.replace(/[^a-zA-Z0-9]/g, "-");
 
 function appraise(sim: string, extra: string[] = []) {
+  // `verify --reference` is the issue's command; `appraise` is the same pipeline.
   const r = cli([
-    "appraise",
+    "verify",
     join(sim, "quote.bin"),
     "--collateral",
     join(sim, "collateral.json"),
