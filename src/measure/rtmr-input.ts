@@ -15,11 +15,12 @@ import {
   kernelDigest,
   ovmfLoadOptions,
 } from "./kernel.js";
+import type { OvmfVariantInput } from "./rtmr-ovmf.js";
 
 /** Bytes to hash, or an already computed SHA-384 digest. */
 export type BlobOrDigest = Uint8Array | { readonly digest: Uint8Array };
 
-export interface GoldenRtmrInput {
+export interface GoldenRtmrInput extends OvmfVariantInput {
   /** TDVF image: gives the TDVF sections (TD HOB layout, CFV) and the CFV bytes. */
   readonly firmware?: Uint8Array;
   /** TDVF sections, if the image itself is not given. */

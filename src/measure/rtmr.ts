@@ -12,7 +12,6 @@ import { replayRtmrs } from "../eventlog/replay.js";
 import { EV, sha384Digest, type TcgEvent, TPM_ALG } from "../eventlog/types.js";
 import { encodeUefiVariableData } from "../eventlog/uefi.js";
 import {
-  bootVariableEvent,
   cfvEventData,
   driverConfigEvent,
   EFI_ACTIONS,
@@ -21,7 +20,6 @@ import {
   LINUX_INITRD_TAG,
   LINUX_LOAD_OPTIONS_TAG,
   linuxTagData,
-  ovmfUiAppBootOption,
   type PlannedEvent,
   SECURE_BOOT_VARIABLES,
   separatorEvent,
@@ -30,6 +28,12 @@ import {
   vcpuInfoEvent,
 } from "./rtmr-events.js";
 import { type Component, componentDigests, type GoldenRtmrInput, sectionsOf } from "./rtmr-input.js";
+import {
+  bootVariableEvents,
+  defaultBootVariablesFor,
+  earlyFwCfgEvents,
+  variableAuthorityEvents,
+} from "./rtmr-ovmf.js";
 
 export interface GoldenEvent {
   readonly seq: number;
@@ -101,6 +105,7 @@ export function planBootEvents(
       cfvEventData(cfv?.memoryAddress ?? 0, cfv?.memoryDataSize ?? 0),
       "CFV",
     ),
+    ...earlyFwCfgEvents(input, crypto),
     ...SECURE_BOOT_VARIABLES.map((v) =>
       driverConfigEvent(v.name, v.guid, input.secureBootVariables?.[v.name] ?? new Uint8Array(), crypto),
     ),
@@ -108,13 +113,14 @@ export function planBootEvents(
     ev(1, EV.PLATFORM_CONFIG_FLAGS, acpiData, "ACPI table-loader"),
     ev(1, EV.PLATFORM_CONFIG_FLAGS, acpiData, "ACPI RSDP"),
     ev(1, EV.PLATFORM_CONFIG_FLAGS, acpiData, "ACPI tables"),
+    ...variableAuthorityEvents(input),
     ev(
       2,
       EV.EFI_BOOT_SERVICES_APPLICATION,
       kernelImageLoadData(input.kernel instanceof Uint8Array ? input.kernel.length : 0),
       "kernel",
     ),
-    ...(input.bootVariables ?? defaultBootVariables()).map((v) => bootVariableEvent(v.name, v.data, crypto)),
+    ...bootVariableEvents(input, crypto),
     efiActionEvent(EFI_ACTIONS.callingBootOption, crypto),
     separatorEvent(2, crypto),
   ];
@@ -134,10 +140,7 @@ export function planBootEvents(
 
 /** OVMF's boot variables before edk2-stable202505: BootOrder = [0], Boot0000 = UiApp. */
 export function defaultBootVariables(): { name: string; data: Uint8Array }[] {
-  return [
-    { name: "BootOrder", data: new Uint8Array(2) },
-    { name: "Boot0000", data: ovmfUiAppBootOption() },
-  ];
+  return defaultBootVariablesFor("pre202505");
 }
 
 function golden(e: TcgEvent, label: string): GoldenEvent {

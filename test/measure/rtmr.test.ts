@@ -125,3 +125,48 @@ describe("what-if from a reference log", () => {
     expect(() => whatIfFromReferenceLog(log, { cmdline: "x" })).toThrow(/no event for cmdline/);
   });
 });
+
+describe("OVMF edk2-stable202505 model", () => {
+  it("adds the fw_cfg, variable-authority and BOOT2 events to RTMR0 only", () => {
+    const authority = {
+      ovmfVariant: "stable202505" as const,
+      variableAuthorityDigest: new Uint8Array(48).fill(5),
+    };
+    const old = computeGoldenRtmrs(caseIInput);
+    const g = computeGoldenRtmrs({ ...caseIInput, ...authority });
+    const rtmr0 = g.events.filter((e) => e.mrIndex === 1);
+    expect(rtmr0).toHaveLength(17); // dstack-mr's Stable202505 count
+    expect(rtmr0.slice(0, 4).map((e) => e.label)).toEqual([
+      "TD HOB",
+      "CFV",
+      "fw_cfg BootMenu",
+      "fw_cfg bootorder",
+    ]);
+    expect(rtmr0.slice(-3).map((e) => [e.label, e.eventType])).toEqual([
+      ["UEFI variable BootOrder", EV.EFI_VARIABLE_BOOT2],
+      ["UEFI variable Boot0000", EV.EFI_VARIABLE_BOOT2],
+      ["UEFI variable Boot0001", EV.EFI_VARIABLE_BOOT2],
+    ]);
+    // BootOrder [0, 1]: digest over the 4 raw bytes 00 00 01 00 (computed here independently).
+    expect(rtmr0.at(-3)?.digest).toBe(
+      createHash("sha384")
+        .update(Buffer.from([0, 0, 1, 0]))
+        .digest("hex"),
+    );
+    expect(g.rtmrs.map(toHex).map((v, i) => v === toHex(old.rtmrs[i] ?? new Uint8Array()))).toEqual([
+      false,
+      true,
+      true,
+      true,
+    ]);
+    // The planned fw_cfg events decode and label like real ones.
+    const fw = g.tcgEvents.find((e) => e.eventType === EV.PLATFORM_CONFIG_FLAGS);
+    expect(fw && new TextDecoder().decode(fw.data.subarray(0, 20))).toBe("QEMU FW CFG\0BootMenu");
+  });
+
+  it("requires the variable-authority digest", () => {
+    expect(() => computeGoldenRtmrs({ ...caseIInput, ovmfVariant: "stable202505" })).toThrow(
+      /variableAuthorityDigest/,
+    );
+  });
+});
