@@ -8,7 +8,8 @@
  *
  * `--sample-quote` keeps the earlier behaviour: decode the bundled synthetic sample quote.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { quoteToJson } from "../abi/json.js";
 import { parseQuote } from "../abi/quote.js";
@@ -105,7 +106,11 @@ async function endToEnd(ctx: CommandContext, json: boolean, outDir?: string): Pr
   if (outDir) {
     writeSimulation(`${outDir}/vcpus-4`, good);
     writeSimulation(`${outDir}/vcpus-8`, bad);
+    writeInputs(outDir, firmware, kernel);
     say(`\nwrote ${outDir}/vcpus-4 and ${outDir}/vcpus-8 (golden.json in vcpus-4 is the reference for both)`);
+    say(
+      `and the inputs ${outDir}/tdvf.fd, vmlinuz, launch.json, launch-vcpus8.json for 'tdx-attest simulate'`,
+    );
   }
   const ok = a.result.verdict === "affirming" && b.result.verdict === "contraindicated";
   if (json) {
@@ -115,6 +120,28 @@ async function endToEnd(ctx: CommandContext, json: boolean, outDir?: string): Pr
     );
   }
   return ok ? EXIT.ok : EXIT.negative;
+}
+
+/** The demo's inputs as files, with launch configs that `simulate --config` reads. */
+function writeInputs(dir: string, firmware: Uint8Array, kernel: Uint8Array): void {
+  const cfg = {
+    firmware: "tdvf.fd",
+    kernel: "vmlinuz",
+    memory: "2G",
+    vcpus: 2,
+    maxVcpus: 4,
+    cmdline: "console=ttyS0",
+  };
+  try {
+    writeFileSync(join(dir, "tdvf.fd"), firmware);
+    writeFileSync(join(dir, "vmlinuz"), kernel);
+    writeFileSync(join(dir, "launch.json"), `${JSON.stringify(cfg, null, 2)}\n`);
+    writeFileSync(join(dir, "launch-vcpus8.json"), `${JSON.stringify({ ...cfg, maxVcpus: 8 }, null, 2)}\n`);
+  } catch (e) {
+    throw new ConfigError("ERR_IO", `cannot write to ${dir}: ${(e as Error).message}`, {
+      field: "--out-dir",
+    });
+  }
 }
 
 function sampleQuote(ctx: CommandContext, json: boolean): number {
