@@ -65,7 +65,11 @@ export function renderAppraisal(r: AppraisalResult): string {
   }
   if (r.eventLog)
     lines.push(`  event log replays to the quote's RTMRs: ${r.eventLog.matchesQuote ? "yes" : "NO"}`);
-  if (r.maxVcpus !== undefined)
-    lines.push(`  reference max_vcpus: ${r.maxVcpus} (bound through RTMR0's MADT, not a quote field)`);
+  if (r.maxVcpus !== undefined) {
+    lines.push(
+      `  reference MAX_VCPUS: ${r.maxVcpus} (TD_PARAMS; no quote field carries it: RTMR0 pins the firmware's`,
+      "    vCPU list (MADT), the optional RTMR3 guest-agent event the enforced value)",
+    );
+  }
   return `${lines.join("\n")}\n`;
 }

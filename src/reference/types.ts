@@ -66,7 +66,10 @@ export interface ReferenceValueSet {
   readonly mrConfigId?: Uint8Array;
   readonly mrOwner?: Uint8Array;
   readonly mrOwnerConfig?: Uint8Array;
-  /** TD_PARAMS.MAX_VCPUS / QEMU maxcpus the set was measured with (not a quote field). */
+  /**
+   * TD_PARAMS.MAX_VCPUS of the measured launch (informational: no quote field carries it; the
+   * config's QEMU maxcpus, which the MADT lists, is in `launchConfig.config`).
+   */
   readonly maxVcpus?: number;
   readonly launchConfig?: ReferenceLaunchConfig;
   /** Tool and version that computed the set (e.g. "tdx-attest 0.1.0"). */
