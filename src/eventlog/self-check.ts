@@ -6,6 +6,7 @@
  */
 import { concatBytes, equalBytes, fromUtf8, toHex, u32le, utf8 } from "../bytes.js";
 import { type CryptoBackend, defaultCrypto } from "../crypto/index.js";
+import { isTdxError } from "../errors.js";
 import { EV, sha384Digest, type TcgEvent } from "./types.js";
 import { parseUefiVariableData } from "./uefi.js";
 
@@ -41,11 +42,14 @@ export function dstackRuntimeDigest(
 /** The bytes the digest is defined over, or undefined if it is not over the event data. */
 export function digestedBytes(e: TcgEvent): Uint8Array | undefined {
   switch (e.eventType) {
-    case EV.SEPARATOR:
-    case EV.EFI_ACTION:
     case EV.EFI_VARIABLE_DRIVER_CONFIG:
     case EV.EFI_VARIABLE_AUTHORITY:
     case EV.EFI_VARIABLE_BOOT2:
+      // A record that is not a named UEFI variable (OVMF ≥ 202505 logs a sentinel blob for its
+      // authority event and hashes firmware-internal data) cannot be checked.
+      return parseUefiVariableData(e.data).name === "" ? undefined : e.data;
+    case EV.SEPARATOR:
+    case EV.EFI_ACTION:
     case EV.EFI_GPT_EVENT:
     case EV.TDX_ATTEST_VCPU_INFO:
       return e.data;
@@ -83,18 +87,19 @@ export function selfCheckEvents(
       continue;
     }
     const logged = sha384Digest(e);
-    let computed: Uint8Array | undefined;
+    let candidates: Uint8Array[] = [];
     try {
-      computed = computeDigest(e, crypto);
-    } catch {
-      computed = undefined; // data not in its type's layout: cannot be checked
+      candidates = candidateDigests(e, crypto);
+    } catch (err) {
+      if (!isTdxError(err)) throw err; // data not in its type's layout: cannot be checked
     }
+    const computed = candidates[0];
     if (!logged || !computed) {
       unchecked++;
       continue;
     }
     checked++;
-    if (!equalBytes(logged, computed)) {
+    if (!candidates.some((c) => equalBytes(logged, c))) {
       forged.push({
         seq: e.seq,
         mrIndex: e.mrIndex,
@@ -107,10 +112,19 @@ export function selfCheckEvents(
   return { checked, unchecked, forged };
 }
 
-function computeDigest(e: TcgEvent, crypto: CryptoBackend): Uint8Array | undefined {
+/**
+ * Acceptable digests of an event, first = the canonical one. EV_EFI_VARIABLE_BOOT2 is hashed over
+ * the whole UEFI_VARIABLE_DATA by the TCG spec but over the variable data only by OVMF ≥ 202505
+ * (dstack-mr's model), so both are accepted.
+ */
+function candidateDigests(e: TcgEvent, crypto: CryptoBackend): Uint8Array[] {
   if (e.eventType === EV.DSTACK_RUNTIME) {
-    return e.name === undefined ? undefined : dstackRuntimeDigest(e.eventType, e.name, e.data, crypto);
+    return e.name === undefined ? [] : [dstackRuntimeDigest(e.eventType, e.name, e.data, crypto)];
   }
   const b = digestedBytes(e);
-  return b === undefined ? undefined : crypto.hash("sha384", b);
+  if (b === undefined) return [];
+  const out = [crypto.hash("sha384", b)];
+  if (e.eventType === EV.EFI_VARIABLE_BOOT2)
+    out.push(crypto.hash("sha384", parseUefiVariableData(e.data).data));
+  return out;
 }

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../src/bytes.js";
 import { parseDstackJson } from "../../src/eventlog/dstack-json.js";
 import { replayRtmrs } from "../../src/eventlog/replay.js";
+import { selfCheckEvents } from "../../src/eventlog/self-check.js";
 import { parseTcg2Log } from "../../src/eventlog/tcg2.js";
 import { EV } from "../../src/eventlog/types.js";
 import { parseUefiVariableData } from "../../src/eventlog/uefi.js";
@@ -159,6 +160,8 @@ describe("OVMF edk2-stable202505 model", () => {
       true,
       true,
     ]);
+    // Its self-describing events pass the self-check (BOOT2 over the variable data is accepted).
+    expect(selfCheckEvents(g.tcgEvents).forged).toEqual([]);
     // The planned fw_cfg events decode and label like real ones.
     const fw = g.tcgEvents.find((e) => e.eventType === EV.PLATFORM_CONFIG_FLAGS);
     expect(fw && new TextDecoder().decode(fw.data.subarray(0, 20))).toBe("QEMU FW CFG\0BootMenu");
