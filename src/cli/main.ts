@@ -28,6 +28,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
     summary: "simulate --config launch.json --out-dir DIR: simulated TD boot + quote + golden values",
     load: () => import("./simulate.js"),
   },
+  reference: {
+    summary: "reference show|convert|combine|binding: reference-value files (JSON, CBOR, COSE-signed)",
+    load: () => import("./appraise-reference.js"),
+  },
   demo: {
     summary: "end-to-end demo on embedded defaults (what `npm start` runs)",
     load: () => import("./demo.js"),
