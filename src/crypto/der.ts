@@ -120,8 +120,21 @@ export function readSmallInt(el: DerElement, context: string, tag: number = TAG.
   return v;
 }
 
+const OID_CACHE = new Map<string, string>();
+
+/** Dotted form of an OBJECT IDENTIFIER (memoized: certificates repeat the same few OIDs). */
 export function readOid(el: DerElement, context: string): string {
   const c = expectTag(el, TAG.OID, context).content;
+  let key = "";
+  for (let i = 0; i < c.length; i++) key += String.fromCharCode(c[i] as number);
+  const hit = OID_CACHE.get(key);
+  if (hit !== undefined) return hit;
+  const dotted = decodeOid(c, el, context);
+  if (OID_CACHE.size < 1024) OID_CACHE.set(key, dotted);
+  return dotted;
+}
+
+function decodeOid(c: Uint8Array, el: DerElement, context: string): string {
   if (c.length === 0 || (c[c.length - 1] as number) & 0x80) fail(context, el.offset, "malformed OID");
   const arcs: number[] = [];
   let v = 0;
@@ -160,28 +173,38 @@ export function readBoolean(el: DerElement, context: string): boolean {
   return c[0] === 0xff;
 }
 
+function digits(c: Uint8Array, from: number, n: number): number {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const d = (c[i] as number) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 /** UTCTime (YYMMDDHHMMSSZ, RFC 5280 4.1.2.5.1) or GeneralizedTime (YYYYMMDDHHMMSSZ) → ms since epoch. */
 export function readTime(el: DerElement, context: string): number {
-  const s = String.fromCharCode(...el.content);
-  const utc = el.tag === TAG.UTC_TIME ? /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(s) : null;
-  const gen = el.tag === TAG.GENERALIZED_TIME ? /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(s) : null;
-  const m = utc ?? gen;
-  if (!m) return fail(context, el.offset, `bad time value "${s}"`);
-  const y = Number(m[1]);
-  // RFC 5280 4.1.2.5.1: two-digit years 50..99 are 19xx, 00..49 are 20xx.
-  const year = utc ? (y >= 50 ? 1900 + y : 2000 + y) : y;
-  const [mo, d, h, mi, se] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+  const c = el.content;
+  const utc = el.tag === TAG.UTC_TIME && c.length === 13;
+  const gen = el.tag === TAG.GENERALIZED_TIME && c.length === 15;
+  if ((!utc && !gen) || c[c.length - 1] !== 0x5a) fail(context, el.offset, "bad time value");
+  const y0 = digits(c, 0, utc ? 2 : 4);
+  const o = utc ? 2 : 4;
+  const [mo, d, h, mi, se] = [0, 2, 4, 6, 8].map((k) => digits(c, o + k, 2)) as [
     number,
     number,
     number,
     number,
     number,
   ];
-  const t = Date.UTC(year, mo - 1, d, h, mi, se);
-  const back = new Date(t);
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) {
-    fail(context, el.offset, `invalid date "${s}"`);
+  if (y0 < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59) {
+    fail(context, el.offset, "bad time value");
   }
+  // RFC 5280 4.1.2.5.1: two-digit years 50..99 are 19xx, 00..49 are 20xx.
+  const year = utc ? (y0 >= 50 ? 1900 + y0 : 2000 + y0) : y0;
+  const t = Date.UTC(year, mo - 1, d, h, mi, se);
+  if (new Date(t).getUTCDate() !== d) fail(context, el.offset, "invalid day of month");
   return t;
 }
 

@@ -3,6 +3,7 @@
  * (tdx-reference.md section 16.1 steps 2-5): signatures, names, CA constraints, validity at
  * `now`, root CA CRL for the intermediate, PCK CRL (same issuer as the leaf) for the leaf.
  */
+import { equalBytes } from "../bytes.js";
 import type { CryptoBackend } from "../crypto/types.js";
 import { VerifyError } from "../errors.js";
 import type { CollateralCache } from "./cache.js";
@@ -41,16 +42,23 @@ export function authenticatePck(
   anchors: readonly Certificate[],
   crypto: CryptoBackend,
   cache: CollateralCache,
+  known?: { ca: Certificate; root: Certificate },
 ): Promise<VerifiedPck> {
   return cache.memo("pck", [...chain, ...anchors.map((a) => a.der)], () =>
-    authenticate(chain, anchors, crypto),
+    authenticate(chain, anchors, crypto, known),
   );
 }
 
+/**
+ * `known` is the PCK CA certificate already authenticated (under `known.root`) from the
+ * collateral's PCK CRL issuer chain: when the quote carries byte-identical certificates, its
+ * signature is not checked a second time.
+ */
 async function authenticate(
   chain: readonly Uint8Array[],
   anchors: readonly Certificate[],
   crypto: CryptoBackend,
+  known: { ca: Certificate; root: Certificate } | undefined,
 ): Promise<VerifiedPck> {
   if (chain.length !== 3) {
     throw new VerifyError(
@@ -62,7 +70,11 @@ async function authenticate(
     );
   }
   const root = checkedRoot(pinnedRoot(chain[2], anchors, `${F}[2]`));
-  const intermediate = await signedCertificate(chain[1] as Uint8Array, root.publicKey, `${F}[1]`, crypto);
+  const same =
+    known && equalBytes(known.root.der, root.der) && equalBytes(known.ca.der, chain[1] as Uint8Array);
+  const intermediate = same
+    ? known.ca
+    : await signedCertificate(chain[1] as Uint8Array, root.publicKey, `${F}[1]`, crypto);
   checkIssuedBy(intermediate, root, `${F}[1]`);
   checkCn(intermediate, PCK_CA_NAMES, `${F}[1]`);
   checkCa(intermediate, `${F}[1]`, true);

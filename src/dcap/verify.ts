@@ -319,7 +319,7 @@ export async function verifyQuote(
   const anchors = await anchorsFor(options.trustedRoots, cache);
   const col = await collateralFor(collateral, anchors, crypto, cache);
   checkCollateralTimes(col, now);
-  const pck = await authenticatePck(chain, anchors, crypto, cache);
+  const pck = await authenticatePck(chain, anchors, crypto, cache, { ca: col.pckCrlIssuer, root: col.root });
   checkPckAt(pck, col, now);
   checkIdentities(isTdx, col, pck);
   if (q.body.kind !== "sgx") checkModuleIdentity(col.tcbInfo, q.body);

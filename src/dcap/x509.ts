@@ -113,8 +113,10 @@ function commonName(name: DerElement, context: string): string | undefined {
   return undefined;
 }
 
+/** Serial magnitude as lowercase hex without leading zero digits (one canonical form). */
 function serialHex(el: DerElement, context: string): string {
-  return toHex(readUnsigned(el, context)).replace(/^0+(?=.)/, "");
+  const h = toHex(readUnsigned(el, context));
+  return h.length > 1 && h[0] === "0" ? h.slice(1) : h;
 }
 
 function readP256Spki(el: DerElement, context: string): Uint8Array {
@@ -254,7 +256,11 @@ export function parseCrl(der: Uint8Array, context = "Crl"): Crl {
   const rest = f.slice(i);
   if (rest[0]?.tag === TAG.SEQUENCE) {
     for (const entry of children(rest[0], `${t}.revokedCertificates`)) {
-      const [serial, date] = sequence(entry, `${t}.revokedCertificates`, 2, 3) as [DerElement, DerElement];
+      // Only the serial is used; the entry must still start with INTEGER, Time.
+      const f = `${t}.revokedCertificates`;
+      const serial = readTlv(entry.content, 0, f, entry.offset + entry.raw.length - entry.content.length);
+      const date = readTlv(entry.content, serial.raw.length, f, serial.offset + serial.raw.length);
+      if (entry.tag !== TAG.SEQUENCE) bad(f, "expected a SEQUENCE", entry.offset);
       // The revocation date is not used (a listed serial is revoked); only its type is checked.
       if (date.tag !== TAG.UTC_TIME && date.tag !== TAG.GENERALIZED_TIME) {
         bad(`${t}.revokedCertificates.revocationDate`, "expected a time", date.offset);
