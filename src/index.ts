@@ -26,6 +26,15 @@ export {
   portableCrypto,
   setDefaultCrypto,
 } from "./crypto/index.js";
+// DCAP quote verification: see src/dcap/index.ts for the named list.
+export * as dcap from "./dcap/index.js";
+export {
+  type Collateral,
+  collateralFromJson,
+  collateralFromPcs,
+  type VerifiedQuote,
+  verifyQuote,
+} from "./dcap/index.js";
 export {
   AppraisalError,
   CollateralError,
@@ -46,3 +55,5 @@ export { computeGoldenRtmrs, type GoldenRtmrs, whatIfFromReferenceLog } from "./
 export type { GoldenRtmrInput } from "./measure/rtmr-input.js";
 export { goldenRtmrsForLaunch } from "./measure/rtmr-launch.js";
 export { simulateTdBoot } from "./sim/guest-firmware-boot.js";
+export { createTestPki, generateTestPkiKeys, type TestPki, type TestPkiOptions } from "./sim/pki.js";
+export { simulateQuote, syntheticTdReport } from "./sim/qe.js";
