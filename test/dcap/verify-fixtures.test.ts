@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { portableCrypto } from "../../src/crypto/index.js";
+import { CollateralCache } from "../../src/dcap/cache.js";
 import { collateralFromJson } from "../../src/dcap/collateral.js";
 import { verifyQuote } from "../../src/dcap/verify.js";
 import { fixture, fixtureText } from "../support/fixtures.js";
@@ -106,6 +108,18 @@ describe("real fixtures (MANIFEST.md cases B-E and the negative cross-checks)", 
       now: new Date("2023-07-20T00:00:00Z"),
     });
     expect(await codeOf(p)).toBe("ERR_TCB_INFO_EXPIRED");
+  });
+
+  it("the portable backend (WebCrypto, asynchronous) gives the same verdicts", async () => {
+    const col = collateralFromJson(fixtureText(B_COL));
+    const cache = new CollateralCache(portableCrypto);
+    const r = await verifyQuote(fixture(B_QUOTE), col, { now: JULY, crypto: portableCrypto, cache });
+    expect([r.status, r.advisoryIds]).toEqual(["UpToDate", []]);
+    const bad = fixture(B_QUOTE).slice();
+    bad[100] = (bad[100] as number) ^ 1;
+    expect(await codeOf(verifyQuote(bad, col, { now: JULY, crypto: portableCrypto, cache }))).toBe(
+      "ERR_QUOTE_SIGNATURE",
+    );
   });
 
   it("a wrong trust anchor is ERR_UNTRUSTED_ROOT", async () => {
