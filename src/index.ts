@@ -17,6 +17,19 @@ export {
   type TdParams,
   type TdReport,
 } from "./abi/index.js";
+// Appraisal (policy, verdicts, EAR): see src/appraise/index.ts for the named list.
+export * as appraisal from "./appraise/index.js";
+export {
+  type AppraisalInput,
+  type AppraisalResult,
+  appraisalInputFromVerified,
+  appraise,
+  buildEar,
+  DEFAULT_POLICY,
+  encodeEarCbor,
+  type Policy,
+  parsePolicy,
+} from "./appraise/index.js";
 export { fromBase64, fromHex, toBase64, toHex } from "./bytes.js";
 export {
   type CryptoBackend,
@@ -54,6 +67,15 @@ export { buildTdHob } from "./firmware/td-hob.js";
 export { computeGoldenRtmrs, type GoldenRtmrs, whatIfFromReferenceLog } from "./measure/rtmr.js";
 export type { GoldenRtmrInput } from "./measure/rtmr-input.js";
 export { goldenRtmrsForLaunch } from "./measure/rtmr-launch.js";
+// Reference values (JSON, deterministic CBOR, COSE_Sign1): see src/reference/index.ts.
+export * as reference from "./reference/index.js";
+export {
+  encodeReferenceValues,
+  loadReferenceValues,
+  mrConfigIdBinding,
+  type ReferenceValues,
+  referenceSetFromMeasurement,
+} from "./reference/index.js";
 export { simulateTdBoot } from "./sim/guest-firmware-boot.js";
 export { createTestPki, generateTestPkiKeys, type TestPki, type TestPkiOptions } from "./sim/pki.js";
 export { simulateQuote, syntheticTdReport } from "./sim/qe.js";
