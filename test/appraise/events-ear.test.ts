@@ -55,12 +55,14 @@ describe("event-level explanations", () => {
   });
 
   it("a run of consecutive changed events of one type pairs by label, in order", () => {
-    const acpi = ["ACPI table-loader", "ACPI RSDP", "ACPI tables"].map((label) => ({
-      rtmr: 0,
-      type: 0xa,
-      digest: d(label),
-      label,
-    }));
+    const acpi = ["ACPI table-loader", "ACPI RSDP", "ACPI tables"].map(
+      (label): ReferenceEvent => ({
+        rtmr: 0,
+        type: 0xa,
+        digest: d(label),
+        label,
+      }),
+    );
     const ref = [refEvents[0]!, ...acpi, refEvents[3]!];
     const act = [refEvents[0]!, ...acpi.map((e) => ({ ...e, digest: d(`${e.label}-8`) })), refEvents[3]!];
     const diff = diffRtmrEvents(0, act, ref);
