@@ -5,7 +5,7 @@
  *
  * Why a staging buffer: a 4 KiB page costs 1 + 16×2 tiny `update` calls if fed directly, and the
  * per-call overhead dominates the hash itself. Blocks are copied into one reusable buffer
- * (64 KiB by default) that is handed to the hash when full, so the hashed byte stream is
+ * (≈ 61 KiB by default) that is handed to the hash when full, so the hashed byte stream is
  * exactly the spec's and the number of backend calls drops ~170-fold.
  */
 
@@ -29,12 +29,19 @@ export function mrtdBlock(tag: string, gpa: number): Uint8Array {
 }
 
 function writeU64(view: DataView, off: number, v: number): void {
-  view.setUint32(off, v % 0x1_0000_0000, true);
-  view.setUint32(off + 4, Math.floor(v / 0x1_0000_0000), true);
+  const lo = v >>> 0; // exact low word for any safe integer (no float modulo)
+  view.setUint32(off, lo, true);
+  view.setUint32(off + 4, (v - lo) / 0x1_0000_0000, true);
 }
 
-const PAGE_ADD_TEMPLATE = mrtdBlock(TAG_PAGE_ADD, 0);
-const MR_EXTEND_TEMPLATE = mrtdBlock(TAG_MR_EXTEND, 0);
+/** The tags as little-endian u32 words (headers are written field by field, see `flush`). */
+const tagWords = (tag: string): number[] => {
+  const b = mrtdBlock(tag, 0);
+  const v = new DataView(b.buffer);
+  return [v.getUint32(0, true), v.getUint32(4, true), v.getUint32(8, true)];
+};
+const [PA0, PA1, PA2] = tagWords(TAG_PAGE_ADD) as [number, number, number];
+const [EX0, EX1, EX2] = tagWords(TAG_MR_EXTEND) as [number, number, number];
 
 /** A hash context that can also report the digest of its current prefix without closing. */
 interface ForkableHash {
@@ -63,8 +70,13 @@ function nobleForkable(): ForkableHash {
   return { update: (d) => void h.update(d), digest: () => h.digest(), peek: () => h.clone().digest() };
 }
 
+const PAGE_CACHE = 4096;
+
+/** Ten single-pass page records (128 + 16 × 384 bytes each): 62,720 bytes. */
+const DEFAULT_STAGING = 10 * (MRTD_BLOCK_SIZE + 16 * (MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK));
+
 export interface MrtdOptions {
-  /** Staging buffer size in bytes (multiple of 128, ≥ 384). Default 64 KiB. */
+  /** Staging buffer size in bytes (multiple of 128, ≥ 384). Default 62,720 (≈ 61 KiB). */
   stagingSize?: number;
   /**
    * Also feed a cloneable @noble/hashes SHA-384 so `peek()` can report running MRTD values
@@ -80,51 +92,94 @@ export class MrtdAccumulator {
   private readonly shadow: ForkableHash | undefined;
   private readonly stage: Uint8Array;
   private readonly view: DataView;
+  /**
+   * One flag per 128-byte unit of `stage`: 1 when chunk data was written there. A header written
+   * into a clean unit only needs its tag and GPA (bytes 24..127 are still zero); a dirty unit is
+   * re-zeroed first. With the default staging size (a multiple of the 6272-byte single-pass page
+   * record) headers keep landing on clean units, so the 104 zero bytes are almost never written.
+   */
+  private readonly dirty: Uint8Array;
   private fill = 0;
   private done = false;
+  /** End of the hashed area of `stage` (the page cache follows it). */
+  private readonly limit: number;
+  private cachedBuf: Uint8Array | undefined;
+  private cachedOff = -1;
   /** Total bytes fed to SHA-384 so far (the MRTD byte stream length). */
   bytesHashed = 0;
 
   constructor(crypto: CryptoBackend = defaultCrypto(), opts: MrtdOptions = {}) {
-    const size = opts.stagingSize ?? 64 * 1024;
+    const size = opts.stagingSize ?? DEFAULT_STAGING;
     if (size % MRTD_BLOCK_SIZE !== 0 || size < 3 * MRTD_BLOCK_SIZE)
       throw new RangeError(`MrtdAccumulator: bad staging size ${size}`);
     this.main = forkable(crypto.createHash("sha384"));
     this.shadow = opts.running ? nobleForkable() : undefined;
-    this.stage = new Uint8Array(size);
+    // The stage is followed by a 4 KiB page cache (never hashed) for `extendFromPage`.
+    this.stage = new Uint8Array(size + PAGE_CACHE);
+    this.limit = size;
     this.view = new DataView(this.stage.buffer);
+    this.dirty = new Uint8Array(size / MRTD_BLOCK_SIZE);
   }
 
   /** TDH.MEM.PAGE.ADD contribution (§5.1): the GPA only, never the page contents. */
   pageAdd(gpa: number): void {
     this.room(MRTD_BLOCK_SIZE);
-    this.stage.set(PAGE_ADD_TEMPLATE, this.fill);
-    writeU64(this.view, this.fill + 16, gpa);
-    this.fill += MRTD_BLOCK_SIZE;
+    const at = this.fill;
+    this.header(at, gpa, PA0, PA1, PA2);
+    this.fill = at + MRTD_BLOCK_SIZE;
   }
 
   /** TDH.MR.EXTEND contribution (§5.2): header block then the 256 plaintext bytes at `gpa`. */
   extend(gpa: number, chunk: Uint8Array): void {
     if (chunk.length !== MR_EXTEND_CHUNK)
       throw new RangeError(`MrtdAccumulator.extend: chunk is ${chunk.length} bytes`);
-    this.room(MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK);
-    const at = this.fill;
-    this.stage.set(MR_EXTEND_TEMPLATE, at);
-    writeU64(this.view, at + 16, gpa);
-    this.stage.set(chunk, at + MRTD_BLOCK_SIZE);
-    this.fill = at + MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK;
+    this.extendFrom(gpa, chunk, 0);
   }
 
-  /** `extend` with the chunk at `buf[off .. off + 256)` (a chunk of a page slab). */
+  /** `extend` with the chunk at `buf[off .. off + 256)` (a chunk of a page slab or source). */
   extendFrom(gpa: number, buf: Uint8Array, off: number): void {
     if (off < 0 || off + MR_EXTEND_CHUNK > buf.length)
       throw new RangeError("MrtdAccumulator.extendFrom: chunk outside buffer");
     this.room(MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK);
     const at = this.fill;
-    this.stage.set(MR_EXTEND_TEMPLATE, at);
-    writeU64(this.view, at + 16, gpa);
-    this.stage.set(buf.subarray(off, off + MR_EXTEND_CHUNK), at + MRTD_BLOCK_SIZE);
-    this.fill = at + MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK;
+    this.header(at, gpa, EX0, EX1, EX2);
+    const data = at + MRTD_BLOCK_SIZE;
+    this.stage.set(buf.subarray(off, off + MR_EXTEND_CHUNK), data);
+    const u = data >>> 7;
+    this.dirty[u] = 1;
+    this.dirty[u + 1] = 1;
+    this.fill = data + MR_EXTEND_CHUNK;
+  }
+
+  /**
+   * `extendFrom` for a chunk of an immutable 4 KiB page (`buf[pageOff .. pageOff + 4096)` never
+   * changes once added, as TD pages do not): the page is copied once into a cache after the
+   * stage and its chunks are moved with `copyWithin`, so the 16 extends of a page allocate nothing.
+   */
+  extendFromPage(gpa: number, buf: Uint8Array, pageOff: number, chunkOff: number): void {
+    if (
+      pageOff < 0 ||
+      pageOff + PAGE_CACHE > buf.length ||
+      chunkOff < 0 ||
+      chunkOff + MR_EXTEND_CHUNK > PAGE_CACHE
+    )
+      throw new RangeError("MrtdAccumulator.extendFromPage: chunk outside buffer");
+    this.room(MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK);
+    const stage = this.stage;
+    const cache = this.limit;
+    if (this.cachedBuf !== buf || this.cachedOff !== pageOff) {
+      stage.set(buf.subarray(pageOff, pageOff + PAGE_CACHE), cache);
+      this.cachedBuf = buf;
+      this.cachedOff = pageOff;
+    }
+    const at = this.fill;
+    this.header(at, gpa, EX0, EX1, EX2);
+    const data = at + MRTD_BLOCK_SIZE;
+    stage.copyWithin(data, cache + chunkOff, cache + chunkOff + MR_EXTEND_CHUNK);
+    const u = data >>> 7;
+    this.dirty[u] = 1;
+    this.dirty[u + 1] = 1;
+    this.fill = data + MR_EXTEND_CHUNK;
   }
 
   /** The MRTD the TD would get if TDH.MR.FINALIZE ran now, or undefined if no backend can fork. */
@@ -143,9 +198,24 @@ export class MrtdAccumulator {
 
   private room(n: number): void {
     if (this.done) throw new Error("MrtdAccumulator used after finalize");
-    if (this.fill + n > this.stage.length) this.flush();
+    if (this.fill + n > this.limit) this.flush();
   }
 
+  /** A 128-byte header block at `at`: tag words, zero pad, u64 GPA, zeros (§5.4). */
+  private header(at: number, gpa: number, w0: number, w1: number, w2: number): void {
+    const u = at >>> 7;
+    if (this.dirty[u] === 1) {
+      this.stage.fill(0, at + 12, at + MRTD_BLOCK_SIZE);
+      this.dirty[u] = 0;
+    }
+    const v = this.view;
+    v.setUint32(at, w0, true);
+    v.setUint32(at + 4, w1, true);
+    v.setUint32(at + 8, w2, true);
+    writeU64(v, at + 16, gpa);
+  }
+
+  /** Hands the staged bytes to the hash (the stage is then reused from its start). */
   private flush(): void {
     if (this.fill === 0) return;
     const part = this.stage.subarray(0, this.fill);

@@ -74,6 +74,7 @@ function svn(...bytes: number[]): Uint8Array {
   return b;
 }
 
+const MRSEAM_1_5_BYTES = hexBytes(MRSEAM_1_5);
 const ALL = 0xffffffff;
 const leaf = (l: number, s = 0): CpuidConfigLeaf => ({
   leaf: l,
@@ -104,7 +105,7 @@ export function defaultPlatform(version: ModuleVersion = "1.5"): Platform {
     teeTcbSvn: v15 ? svn(0x0d, 0x01, 0x04) : svn(0x03, 0x00, 0x00),
     teeTcbSvn2: v15 ? svn(0x0d, 0x01, 0x04) : svn(),
     // 1.0 has no MRSEAM in the reference: a recognisable placeholder pattern.
-    mrSeam: v15 ? hexBytes(MRSEAM_1_5) : new Uint8Array(48).fill(0x10),
+    mrSeam: v15 ? MRSEAM_1_5_BYTES.slice() : new Uint8Array(48).fill(0x10),
     mrSignerSeam: new Uint8Array(48),
     seamAttributes: 0n,
     cpuSvn: svn(0x0b, 0x0b, 0x02, 0x02, 0xff, 0x03),

@@ -33,7 +33,10 @@ export interface TdParamsCheck {
 }
 
 const invalid = (operand: number): TdParamsCheck => ({ status: withOperand(TDX_OPERAND_INVALID, operand) });
-const nonZero = (b: Uint8Array): boolean => b.some((x) => x !== 0);
+function nonZero(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return true;
+  return false;
+}
 
 /** Validates a decoded TD_PARAMS against the platform (§3.1 steps 8–24). */
 export function checkTdParams(p: TdParams, platform: Platform): TdParamsCheck {

@@ -35,13 +35,30 @@ export interface SeamcallResult {
 
 const PAGE = 4096;
 const PAGE_2M = 2 * 1024 * 1024;
-const ok = { status: S.TDX_SUCCESS } as const;
+/**
+ * The one success result every SEAMCALL returns (frozen): hot loops may test `r === SEAMCALL_OK`
+ * instead of comparing bigints.
+ */
+export const SEAMCALL_OK: SeamcallResult = Object.freeze({ status: S.TDX_SUCCESS });
+const ok = SEAMCALL_OK;
 const BUILD = ["INITIALIZED"] as const;
 const err = (code: bigint, operand = 0): SeamcallResult => ({ status: S.withOperand(code, operand) });
 
+/**
+ * Low-bit masks. `x & mask` is exact for any non-negative safe integer (ToInt32 keeps the value
+ * modulo 2^32), and avoids floating-point `%` for GPAs above 2^31 on the MR.EXTEND hot path.
+ */
+const LOW_4K = PAGE - 1;
+const LOW_2M = PAGE_2M - 1;
+
+/** Keys configured and OP_STATE INITIALIZED: the state every build SEAMCALL needs (§4.2). */
+function inBuild(td: TdState): boolean {
+  return td.keysConfigured && td.opState === "INITIALIZED";
+}
+
 /** The SEPT region of `gpa`, remembering the last one (consecutive calls hit the same region). */
 function regionOf(td: TdState, gpa: number): SeptRegion | undefined {
-  const key = Math.floor(gpa / PAGE_2M);
+  const key = (gpa - (gpa & LOW_2M)) / PAGE_2M;
   if (td.lastRegionKey === key && td.lastRegion) return td.lastRegion;
   const r = td.sept.get(key);
   td.lastRegionKey = key;
@@ -165,8 +182,7 @@ export class TdxModule {
   vpCreate(tdr: Reg): SeamcallResult & { tdvpr?: number } {
     const td = this.td(tdr);
     if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
-    const st = buildStateStatus(td, BUILD, this.platform.version);
-    if (st !== S.TDX_SUCCESS) return { status: st };
+    if (!inBuild(td)) return { status: buildStateStatus(td, BUILD, this.platform.version) };
     const tdvpr = this.allocPa();
     this.vcpus.set(tdvpr, {
       tdvpr,
@@ -197,8 +213,7 @@ export class TdxModule {
     const vp = this.vcpu(tdvpr);
     if (!vp) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
     const td = vp.td;
-    const st = buildStateStatus(td, BUILD, this.platform.version);
-    if (st !== S.TDX_SUCCESS) return { status: st };
+    if (!inBuild(td)) return { status: buildStateStatus(td, BUILD, this.platform.version) };
     if (vp.state !== "UNINITIALIZED") return err(S.TDX_VCPU_STATE_INCORRECT);
     if (vp.tdcxPages !== this.platform.tdcxPages) return err(this.tdcxCountError());
     if (td.numVcpus >= td.maxVcpus) return err(S.TDX_MAX_VCPUS_EXCEEDED);
@@ -216,7 +231,7 @@ export class TdxModule {
     const st = buildStateStatus(td, ["INITIALIZED", "RUNNABLE"], this.platform.version);
     if (st !== S.TDX_SUCCESS) return { status: st };
     const g = regNum(gpa);
-    if (level !== 1 || g === undefined || g % PAGE_2M !== 0 || !isPrivateGpa(g, td.gpaw))
+    if (level !== 1 || g === undefined || (g & LOW_2M) !== 0 || !isPrivateGpa(g, td.gpaw))
       return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
     if (td.sept.has(g / PAGE_2M)) return err(this.leafNotFreeError(), S.OPERAND.RCX);
     td.sept.set(g / PAGE_2M, {
@@ -235,14 +250,13 @@ export class TdxModule {
   memPageAdd(tdr: Reg, gpa: Reg, source: Uint8Array): SeamcallResult {
     const td = this.td(tdr);
     if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
-    const st = buildStateStatus(td, BUILD, this.platform.version);
-    if (st !== S.TDX_SUCCESS) return { status: st };
+    if (!inBuild(td)) return { status: buildStateStatus(td, BUILD, this.platform.version) };
     const g = regNum(gpa);
-    if (g === undefined || g % PAGE !== 0 || !isPrivateGpa(g, td.gpaw))
+    if (g === undefined || (g & LOW_4K) !== 0 || !isPrivateGpa(g, td.gpaw))
       return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
     const region = regionOf(td, g);
     if (!region) return err(S.TDX_EPT_WALK_FAILED, S.OPERAND.RCX);
-    const idx = (g % PAGE_2M) / PAGE;
+    const idx = (g & LOW_2M) >>> 12;
     if (region.leaf[idx] !== LEAF_FREE) return err(this.leafNotFreeError(), S.OPERAND.RCX);
     if (!(source instanceof Uint8Array) || source.length !== PAGE)
       return err(S.TDX_OPERAND_INVALID, S.OPERAND.R9);
@@ -267,11 +281,11 @@ export class TdxModule {
     const st = buildStateStatus(td, ["INITIALIZED", "RUNNABLE"], this.platform.version);
     if (st !== S.TDX_SUCCESS) return { status: st };
     const g = regNum(gpa);
-    if (g === undefined || g % PAGE !== 0 || !isPrivateGpa(g, td.gpaw))
+    if (g === undefined || (g & LOW_4K) !== 0 || !isPrivateGpa(g, td.gpaw))
       return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
-    const region = td.sept.get(Math.floor(g / PAGE_2M));
+    const region = regionOf(td, g);
     if (!region) return err(S.TDX_EPT_WALK_FAILED, S.OPERAND.RCX);
-    const idx = (g % PAGE_2M) / PAGE;
+    const idx = (g & LOW_2M) >>> 12;
     if (region.leaf[idx] !== LEAF_FREE) return err(this.leafNotFreeError(), S.OPERAND.RCX);
     region.leaf[idx] = LEAF_PENDING;
     return ok;
@@ -281,18 +295,18 @@ export class TdxModule {
   mrExtend(tdr: Reg, gpa: Reg): SeamcallResult {
     const td = this.td(tdr);
     if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
-    const st = buildStateStatus(td, BUILD, this.platform.version);
-    if (st !== S.TDX_SUCCESS) return { status: st };
+    if (!inBuild(td)) return { status: buildStateStatus(td, BUILD, this.platform.version) };
     const g = regNum(gpa);
-    if (g === undefined || g % MR_EXTEND_CHUNK !== 0 || !isPrivateGpa(g, td.gpaw))
+    if (g === undefined || (g & 0xff) !== 0 || !isPrivateGpa(g, td.gpaw))
       return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
     const region = regionOf(td, g);
     if (!region) return err(S.TDX_EPT_ENTRY_NOT_PRESENT, S.OPERAND.RCX);
-    const off = g % PAGE_2M;
+    const off = g & LOW_2M;
     if (region.leaf[off >>> 12] !== LEAF_MAPPED) return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
     const ref = region.refViews?.[off >>> 12];
-    if (ref) td.mrtd?.extendFrom(g, ref, (region.refOffsets?.[off >>> 12] ?? 0) + (off % PAGE));
-    else if (region.data) td.mrtd?.extendFrom(g, region.data, off);
+    // TD pages never change after PAGE.ADD, so the accumulator may cache the page (§5.2).
+    if (ref) td.mrtd?.extendFromPage(g, ref, region.refOffsets?.[off >>> 12] ?? 0, off & LOW_4K);
+    else if (region.data) td.mrtd?.extendFromPage(g, region.data, off - (off & LOW_4K), off & LOW_4K);
     else return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
     return ok;
   }
@@ -301,8 +315,7 @@ export class TdxModule {
   mrFinalize(tdr: Reg): SeamcallResult {
     const td = this.td(tdr);
     if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
-    const st = buildStateStatus(td, BUILD, this.platform.version);
-    if (st !== S.TDX_SUCCESS) return { status: st };
+    if (!inBuild(td)) return { status: buildStateStatus(td, BUILD, this.platform.version) };
     if (this.platform.version === "1.5" && td.numVcpus === 0) return err(S.TDX_NO_VCPUS);
     td.mrTd = td.mrtd?.finalize();
     td.mrtd = undefined;

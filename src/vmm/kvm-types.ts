@@ -74,12 +74,13 @@ export interface KvmTdxInitMemRegion {
   readonly nrPages: number;
 }
 
+const CAP_NAMES: Readonly<Record<number, string>> = {
+  [KVM_CAP_MAX_VCPUS]: "KVM_CAP_MAX_VCPUS",
+  [KVM_CAP_NR_VCPUS]: "KVM_CAP_NR_VCPUS",
+  [KVM_CAP_SPLIT_IRQCHIP]: "KVM_CAP_SPLIT_IRQCHIP",
+  [KVM_CAP_VM_TYPES]: "KVM_CAP_VM_TYPES",
+};
+
 export function capName(cap: number): string {
-  const names: Record<number, string> = {
-    [KVM_CAP_MAX_VCPUS]: "KVM_CAP_MAX_VCPUS",
-    [KVM_CAP_NR_VCPUS]: "KVM_CAP_NR_VCPUS",
-    [KVM_CAP_SPLIT_IRQCHIP]: "KVM_CAP_SPLIT_IRQCHIP",
-    [KVM_CAP_VM_TYPES]: "KVM_CAP_VM_TYPES",
-  };
-  return names[cap] ?? String(cap);
+  return CAP_NAMES[cap] ?? String(cap);
 }

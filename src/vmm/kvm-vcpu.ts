@@ -6,6 +6,7 @@
  * after adding all its pages (the per-section two-pass order, §9.3).
  */
 import { TDX_SUCCESS } from "../module/status.js";
+import { SEAMCALL_OK } from "../module/tdx-module.js";
 import {
   fail,
   KVM_TDX_MEASURE_MEMORY_REGION,
@@ -148,8 +149,9 @@ export class KvmVcpu {
     const tdr = vm.tdr as number;
     const m = vm.module;
     for (let i = 0; i < PAGE; i += CHUNK) {
-      const s = m.mrExtend(tdr, gpa + i).status;
-      if (s !== TDX_SUCCESS) {
+      const r = m.mrExtend(tdr, gpa + i);
+      if (r !== SEAMCALL_OK && r.status !== TDX_SUCCESS) {
+        const s = r.status;
         if (i > 0) this.trace.seamcall("TDH.MR.EXTEND", TDX_SUCCESS, gpa, i, undefined, i / CHUNK);
         this.trace.seamcall("TDH.MR.EXTEND", s, gpa + i, CHUNK);
         return vm.seamFail("TDH.MR.EXTEND", s);
