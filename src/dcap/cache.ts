@@ -10,7 +10,6 @@ import type { CryptoBackend } from "../crypto/types.js";
 
 export class CollateralCache {
   private readonly entries = new Map<string, Promise<unknown>>();
-  private objects = new WeakMap<object, { deps: readonly object[]; value: Promise<unknown> }>();
 
   constructor(
     private readonly crypto: CryptoBackend,
@@ -46,23 +45,7 @@ export class CollateralCache {
     return p;
   }
 
-  /**
-   * Identity fast path for a collateral object seen before (no hashing at all), falling back to
-   * the content-addressed entries inside `compute`. `deps` (the trust anchors) must be the same
-   * objects for a hit.
-   */
-  memoObject<T>(obj: object, deps: readonly object[], compute: () => Promise<T>): Promise<T> {
-    const hit = this.objects.get(obj);
-    if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i]))
-      return hit.value as Promise<T>;
-    const value = compute();
-    this.objects.set(obj, { deps, value });
-    value.catch(() => this.objects.delete(obj));
-    return value;
-  }
-
   clear(): void {
     this.entries.clear();
-    this.objects = new WeakMap();
   }
 }

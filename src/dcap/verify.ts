@@ -283,22 +283,39 @@ function tcbVerdict(
   return out;
 }
 
-/** Authenticated collateral, memoized per collateral object and by content. */
+function copyCollateral(c: Collateral): Collateral {
+  const copy = (list: Uint8Array[]) => list.map((b) => b.slice());
+  return {
+    pckCrlIssuerChain: copy(c.pckCrlIssuerChain),
+    rootCaCrl: c.rootCaCrl.slice(),
+    pckCrl: c.pckCrl.slice(),
+    tcbInfoIssuerChain: copy(c.tcbInfoIssuerChain),
+    tcbInfo: c.tcbInfo.slice(),
+    tcbInfoSignature: c.tcbInfoSignature.slice(),
+    qeIdentityIssuerChain: copy(c.qeIdentityIssuerChain),
+    qeIdentity: c.qeIdentity.slice(),
+    qeIdentitySignature: c.qeIdentitySignature.slice(),
+  };
+}
+
+/**
+ * Authenticated collateral, memoized by content only: an identity (per-object) cache would
+ * return stale results for a Collateral whose bytes were changed in place after a first use.
+ */
 async function collateralFor(
   c: Collateral,
   anchors: Certificate[],
   crypto: CryptoBackend,
   cache: CollateralCache,
 ): Promise<AuthenticatedCollateral> {
-  const parts = () => [
+  const parts = [
     ...collateralParts(c),
     // Chain counts separate the variable-length lists (the PCK chain is not part of the key).
     Uint8Array.of(c.pckCrlIssuerChain.length, c.tcbInfoIssuerChain.length, c.qeIdentityIssuerChain.length),
     ...anchors.map((a) => a.der),
   ];
-  return cache.memoObject(c, anchors, () =>
-    cache.memo("collateral", parts(), () => authenticateCollateral(c, anchors, crypto)),
-  );
+  // The cached result must not alias the caller's buffers (they could change after this call).
+  return cache.memo("collateral", parts, () => authenticateCollateral(copyCollateral(c), anchors, crypto));
 }
 
 /**

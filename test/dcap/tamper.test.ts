@@ -79,3 +79,15 @@ describe("tamper: collateral", () => {
     });
   }
 });
+
+describe("tamper: in-place edits after a verification", () => {
+  it("editing a collateral object's bytes in place is seen by the next verification", async () => {
+    const c = collateralFromJson(fixtureText("collateral/dcapqvl-tdx-b0c06f.json"));
+    expect(await outcome(quote, c)).toBe("ACCEPTED");
+    c.tcbInfo[20] = (c.tcbInfo[20] as number) ^ 1;
+    expect(await outcome(quote, c)).toBe("ERR_TCB_INFO_SIGNATURE");
+    c.tcbInfo[20] = (c.tcbInfo[20] as number) ^ 1;
+    c.pckCrl[c.pckCrl.length - 5] = (c.pckCrl[c.pckCrl.length - 5] as number) ^ 1;
+    expect(await outcome(quote, c)).not.toBe("ACCEPTED");
+  });
+});
