@@ -12,7 +12,7 @@ import { type CryptoBackend, defaultCrypto } from "../crypto/index.js";
 import { SimulationError } from "../errors.js";
 import { buildStateStatus, isPrivateGpa, type Reg, regNum } from "./build-state.js";
 import { tdgMrReport, tdgMrRtmrExtend, tdgVpInfo, type VpInfo, verifyReportMac } from "./guest.js";
-import { MR_EXTEND_CHUNK, MrtdAccumulator, type MrtdOptions } from "./mrtd.js";
+import { MrtdAccumulator, type MrtdOptions } from "./mrtd.js";
 import { createPlatform, type Platform, sysInfo, type TdSysInfo } from "./platform.js";
 import * as S from "./status.js";
 import { checkTdParams } from "./td-params-check.js";
