@@ -135,7 +135,7 @@ export function buildEar(result: AppraisalResult, input: AppraisalInput, opts: E
     iat: opts.iat,
     "ear.verifier-id": {
       build: opts.build ?? "tdx-attest",
-      developer: opts.developer ?? "https://github.com/tdx-attest",
+      developer: opts.developer ?? "tdx-attest",
     },
     ...(opts.nonce
       ? { eat_nonce: toBase64(opts.nonce).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "") }
