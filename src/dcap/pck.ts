@@ -27,6 +27,7 @@ import type { Certificate } from "./x509.js";
 export const PCK_LEAF_NAME = "Intel SGX PCK Certificate";
 
 export interface VerifiedPck {
+  root: Certificate;
   leaf: Certificate;
   intermediate: Certificate;
   extensions: PckExtensions;
@@ -84,11 +85,12 @@ async function authenticate(
   checkLeaf(leaf, `${F}[0]`);
   const extensions = parsePckExtensions(leaf);
   const ca = intermediate.subjectCn === PCK_CA_NAMES[0] ? "platform" : "processor";
-  return { leaf, intermediate, extensions, ca };
+  return { root, leaf, intermediate, extensions, ca };
 }
 
 /** Time and revocation checks of the PCK chain against authenticated collateral. */
 export function checkPckAt(p: VerifiedPck, col: AuthenticatedCollateral, now: number): void {
+  checkValidity(p.root, now, `${F}[2]`);
   checkValidity(p.intermediate, now, `${F}[1]`);
   checkValidity(p.leaf, now, `${F}[0]`);
   checkNotRevoked(p.intermediate, col.rootCrl, `${F}[1]`);

@@ -9,7 +9,7 @@ import type { QeReportCertificationData, Quote, TdQuoteBody } from "../abi/types
 import { equalBytes, toHex } from "../bytes.js";
 import { defaultCrypto } from "../crypto/index.js";
 import type { CryptoBackend } from "../crypto/types.js";
-import { ParseError, VerifyError } from "../errors.js";
+import { ConfigError, ParseError, VerifyError } from "../errors.js";
 import { CollateralCache } from "./cache.js";
 import type { Collateral } from "./collateral.js";
 import { authenticatePck, checkPckAt, type VerifiedPck } from "./pck.js";
@@ -97,7 +97,7 @@ export function defaultCache(crypto: CryptoBackend = defaultCrypto()): Collatera
 function timeOf(now: Date | number | undefined): number {
   const t = now === undefined ? Date.now() : typeof now === "number" ? now : now.getTime();
   if (!Number.isFinite(t))
-    throw new VerifyError("ERR_CERT_CHAIN", "options.now: not a valid time", { field: "options.now" });
+    throw new ConfigError("ERR_CONFIG", "options.now: not a valid time", { field: "options.now" });
   return t;
 }
 
