@@ -153,8 +153,11 @@ export async function finishAppraisal(
 ): Promise<number> {
   await writeEar(v, out);
   const exit = verdictExit(out.result, Boolean(v["accept-warning"]) || out.policy.acceptWarning);
-  if (v["json"]) ctx.stdout(`${toJson({ ok: exit === EXIT.ok, ...out.result })}\n`);
-  else ctx.stdout(renderAppraisal(out.result));
+  if (v["json"]) {
+    const { status, advisoryIds, tcbDate, fmspc, tcbEvaluationDataNumber } = out.verified;
+    const verification = { status, advisoryIds, tcbDate, fmspc, tcbEvaluationDataNumber };
+    ctx.stdout(`${toJson({ ok: exit === EXIT.ok, ...out.result, verification })}\n`);
+  } else ctx.stdout(renderAppraisal(out.result));
   return exit;
 }
 

@@ -65,6 +65,7 @@ describe("tdx-attest appraise (real quote, case B)", () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.verdict).toBe("affirming");
+    expect(j.verification).toMatchObject({ status: "UpToDate", fmspc: "b0c06f000000" });
     expect(j.fields.find((f: { field: string }) => f.field === "mrTd").actual).toBe(toHex(body.mrTd));
     await run(["appraise", ...base, "--ear", ear2]);
     expect(toHex(readFileSync(ear1))).toBe(toHex(readFileSync(ear2)));
