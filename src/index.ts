@@ -64,9 +64,16 @@ export * as eventlog from "./eventlog/index.js";
 export { loadEventLog, parseCcelTable, parseTcg2Log, replayRtmrs } from "./eventlog/index.js";
 export { authenticodeHash } from "./firmware/pe-authenticode.js";
 export { buildTdHob } from "./firmware/td-hob.js";
+export { parseTdvfMetadata, type TdvfMetadata, type TdvfSection } from "./firmware/tdvf.js";
+export { buildTdvfImage, type TdvfImageSpec, type TdvfSectionSpec } from "./firmware/tdvf-builder.js";
+export { type LaunchConfig, type LaunchConfigInput, resolveLaunchConfig } from "./measure/config.js";
+export { type GoldenMeasurements, type MeasureOptions, measureLaunch } from "./measure/launch.js";
 export { computeGoldenRtmrs, type GoldenRtmrs, whatIfFromReferenceLog } from "./measure/rtmr.js";
 export type { GoldenRtmrInput } from "./measure/rtmr-input.js";
 export { goldenRtmrsForLaunch } from "./measure/rtmr-launch.js";
+// Simulated TDX module and the KVM/QEMU launch replay: see src/module/index.ts, src/vmm/index.ts.
+export * as tdxModule from "./module/index.js";
+export { createPlatform, MrtdAccumulator, type Platform, statusName, TdxModule } from "./module/index.js";
 // Reference values (JSON, deterministic CBOR, COSE_Sign1): see src/reference/index.ts.
 export * as reference from "./reference/index.js";
 export {
@@ -79,3 +86,5 @@ export {
 export { simulateTdBoot } from "./sim/guest-firmware-boot.js";
 export { createTestPki, generateTestPkiKeys, type TestPki, type TestPkiOptions } from "./sim/pki.js";
 export { simulateQuote, syntheticTdReport } from "./sim/qe.js";
+export * as vmm from "./vmm/index.js";
+export { Kvm, type KvmGeneration, LaunchTrace, launchTd } from "./vmm/index.js";
