@@ -6,7 +6,7 @@
 import { equalBytes } from "../bytes.js";
 import type { CryptoBackend } from "../crypto/types.js";
 import { VerifyError, type VerifyErrorCode } from "../errors.js";
-import { type Certificate, type Crl, parseCertificate, parseCrl } from "./x509.js";
+import type { Certificate, Crl } from "./x509.js";
 
 function fail(code: VerifyErrorCode, field: string, message: string): never {
   throw new VerifyError(code, `${field}: ${message}`, { field });
@@ -14,40 +14,53 @@ function fail(code: VerifyErrorCode, field: string, message: string): never {
 
 const iso = (t: number) => new Date(t).toISOString();
 
-/** Parses `der` and checks its signature with `issuerKey` (65-byte point). */
-export async function signedCertificate(
-  der: Uint8Array,
-  issuerKey: Uint8Array,
-  field: string,
-  crypto: CryptoBackend,
-): Promise<Certificate> {
-  const cert = parseCertificate(der, field);
-  if (!(await crypto.verifyP256(issuerKey, cert.tbs, cert.signature))) {
-    fail(
-      "ERR_CERT_SIGNATURE",
-      field,
-      `signature of "${cert.subjectCn ?? "?"}" does not verify with its issuer's key`,
-    );
-  }
-  return cert;
+/** One pending ECDSA check: `data` signed by `key`, failing with `code` at `field`. */
+export interface SignatureCheck {
+  key: Uint8Array;
+  data: Uint8Array;
+  signature: Uint8Array;
+  code: VerifyErrorCode;
+  field: string;
+  message: string;
 }
 
-/** Parses a CRL and checks its signature with `issuerKey`. */
-export async function signedCrl(
-  der: Uint8Array,
-  issuerKey: Uint8Array,
-  field: string,
+/**
+ * Starts every check at once (an asynchronous backend can run them in parallel; a synchronous
+ * one simply runs them in order), then reports the first failure in list order, so the error
+ * does not depend on timing. Every check must pass.
+ */
+export async function checkSignatures(
+  checks: readonly SignatureCheck[],
   crypto: CryptoBackend,
-): Promise<Crl> {
-  const crl = parseCrl(der, field);
-  if (!(await crypto.verifyP256(issuerKey, crl.tbs, crl.signature))) {
-    fail(
-      "ERR_CRL_SIGNATURE",
-      field,
-      `signature of the CRL issued by "${crl.issuerCn ?? "?"}" does not verify`,
-    );
+): Promise<void> {
+  const results = checks.map((c) => crypto.verifyP256(c.key, c.data, c.signature));
+  for (const [i, c] of checks.entries()) {
+    if (!(await results[i])) fail(c.code, c.field, c.message);
   }
-  return crl;
+}
+
+/** The check of a certificate's signature by `issuerKey`. */
+export function certificateCheck(cert: Certificate, issuerKey: Uint8Array, field: string): SignatureCheck {
+  return {
+    key: issuerKey,
+    data: cert.tbs,
+    signature: cert.signature,
+    code: "ERR_CERT_SIGNATURE",
+    field,
+    message: `signature of "${cert.subjectCn ?? "?"}" does not verify with its issuer's key`,
+  };
+}
+
+/** The check of a CRL's signature by `issuerKey`. */
+export function crlCheck(crl: Crl, issuerKey: Uint8Array, field: string): SignatureCheck {
+  return {
+    key: issuerKey,
+    data: crl.tbs,
+    signature: crl.signature,
+    code: "ERR_CRL_SIGNATURE",
+    field,
+    message: `signature of the CRL issued by "${crl.issuerCn ?? "?"}" does not verify`,
+  };
 }
 
 /** Validity window of a certificate at `now` (RFC 5280 4.1.2.5, inclusive bounds). */

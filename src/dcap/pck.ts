@@ -8,6 +8,7 @@ import type { CryptoBackend } from "../crypto/types.js";
 import { VerifyError } from "../errors.js";
 import type { CollateralCache } from "./cache.js";
 import {
+  certificateCheck,
   checkCa,
   checkCn,
   checkCrl,
@@ -15,14 +16,14 @@ import {
   checkIssuedBy,
   checkLeaf,
   checkNotRevoked,
+  checkSignatures,
   checkValidity,
   pinnedRoot,
-  signedCertificate,
 } from "./chain.js";
 import { type PckExtensions, parsePckExtensions } from "./sgx-extension.js";
 import type { AuthenticatedCollateral } from "./verify-collateral.js";
 import { PCK_CA_NAMES } from "./verify-collateral.js";
-import type { Certificate } from "./x509.js";
+import { type Certificate, parseCertificate } from "./x509.js";
 
 export const PCK_LEAF_NAME = "Intel SGX PCK Certificate";
 
@@ -37,29 +38,38 @@ export interface VerifiedPck {
 
 const F = "Quote.pckCertificateChain";
 
+/**
+ * Raw bytes of the collateral's PCK CRL issuer chain. When the quote's CA and root are the very
+ * same bytes, the CA's signature is left to the collateral authentication, which verifyQuote
+ * requires to succeed as well (one ECDSA check fewer per cold verification).
+ */
+export interface KnownCa {
+  caDer: Uint8Array;
+  rootDer: Uint8Array;
+}
+
 /** Signature checks, names and SGX extension of the chain (time-independent, cached by content). */
 export function authenticatePck(
   chain: readonly Uint8Array[],
   anchors: readonly Certificate[],
   crypto: CryptoBackend,
   cache: CollateralCache,
-  known?: { ca: Certificate; root: Certificate },
+  known?: KnownCa,
 ): Promise<VerifiedPck> {
-  return cache.memo("pck", [...chain, ...anchors.map((a) => a.der)], () =>
-    authenticate(chain, anchors, crypto, known),
-  );
+  const skipCa =
+    known !== undefined &&
+    chain.length === 3 &&
+    equalBytes(known.caDer, chain[1] as Uint8Array) &&
+    equalBytes(known.rootDer, chain[2] as Uint8Array);
+  const parts = [...chain, ...anchors.map((a) => a.der), Uint8Array.of(skipCa ? 1 : 0)];
+  return cache.memo("pck", parts, () => authenticate(chain, anchors, crypto, skipCa));
 }
 
-/**
- * `known` is the PCK CA certificate already authenticated (under `known.root`) from the
- * collateral's PCK CRL issuer chain: when the quote carries byte-identical certificates, its
- * signature is not checked a second time.
- */
 async function authenticate(
   chain: readonly Uint8Array[],
   anchors: readonly Certificate[],
   crypto: CryptoBackend,
-  known: { ca: Certificate; root: Certificate } | undefined,
+  skipCa: boolean,
 ): Promise<VerifiedPck> {
   if (chain.length !== 3) {
     throw new VerifyError(
@@ -71,19 +81,22 @@ async function authenticate(
     );
   }
   const root = checkedRoot(pinnedRoot(chain[2], anchors, `${F}[2]`));
-  const same =
-    known && equalBytes(known.root.der, root.der) && equalBytes(known.ca.der, chain[1] as Uint8Array);
-  const intermediate = same
-    ? known.ca
-    : await signedCertificate(chain[1] as Uint8Array, root.publicKey, `${F}[1]`, crypto);
+  const intermediate = parseCertificate(chain[1] as Uint8Array, `${F}[1]`);
   checkIssuedBy(intermediate, root, `${F}[1]`);
   checkCn(intermediate, PCK_CA_NAMES, `${F}[1]`);
   checkCa(intermediate, `${F}[1]`, true);
-  const leaf = await signedCertificate(chain[0] as Uint8Array, intermediate.publicKey, `${F}[0]`, crypto);
+  const leaf = parseCertificate(chain[0] as Uint8Array, `${F}[0]`);
   checkIssuedBy(leaf, intermediate, `${F}[0]`);
   checkCn(leaf, [PCK_LEAF_NAME], `${F}[0]`);
   checkLeaf(leaf, `${F}[0]`);
   const extensions = parsePckExtensions(leaf);
+  await checkSignatures(
+    [
+      ...(skipCa ? [] : [certificateCheck(intermediate, root.publicKey, `${F}[1]`)]),
+      certificateCheck(leaf, intermediate.publicKey, `${F}[0]`),
+    ],
+    crypto,
+  );
   const ca = intermediate.subjectCn === PCK_CA_NAMES[0] ? "platform" : "processor";
   return { root, leaf, intermediate, extensions, ca };
 }

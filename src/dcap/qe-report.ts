@@ -82,13 +82,8 @@ export function matchQeIdentity(report: SgxReportBody, id: QeIdentity): IsvLevel
 }
 
 /** Quote signature: the attestation key over header || [descriptor] || body (13.2/13.3). */
-export async function checkQuoteSignature(
-  signedBytes: Uint8Array,
-  signature: Uint8Array,
-  attestationKey: Uint8Array,
-  crypto: CryptoBackend,
-): Promise<void> {
-  if (!(await crypto.verifyP256(attestationKey, signedBytes, signature))) {
+export async function checkQuoteSignature(result: boolean | Promise<boolean>): Promise<void> {
+  if (!(await result)) {
     throw new VerifyError(
       "ERR_QUOTE_SIGNATURE",
       "Quote.signature: does not verify with the attestation key",

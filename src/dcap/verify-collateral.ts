@@ -8,6 +8,7 @@ import { equalBytes } from "../bytes.js";
 import type { CryptoBackend } from "../crypto/types.js";
 import { VerifyError, type VerifyErrorCode } from "../errors.js";
 import {
+  certificateCheck,
   checkCa,
   checkCn,
   checkCrl,
@@ -15,14 +16,14 @@ import {
   checkIssuedBy,
   checkLeaf,
   checkNotRevoked,
+  checkSignatures,
   checkValidity,
+  crlCheck,
   pinnedRoot,
-  signedCertificate,
-  signedCrl,
 } from "./chain.js";
 import type { Collateral } from "./collateral.js";
 import { parseQeIdentity, parseTcbInfo, type QeIdentity, type TcbInfo } from "./tcb-info.js";
-import type { Certificate, Crl } from "./x509.js";
+import { type Certificate, type Crl, parseCertificate, parseCrl } from "./x509.js";
 
 export const PCK_CA_NAMES = ["Intel SGX PCK Platform CA", "Intel SGX PCK Processor CA"] as const;
 export const TCB_SIGNING_NAME = "Intel SGX TCB Signing";
@@ -39,13 +40,12 @@ export interface AuthenticatedCollateral {
   qeIdentity: QeIdentity;
 }
 
-/** A two-certificate issuer chain `[signer, root]` ending at a pinned root. */
-async function issuerChain(
+/** A two-certificate issuer chain `[signer, root]` ending at a pinned root (signature checked later). */
+function issuerChain(
   chain: readonly Uint8Array[],
   field: string,
   anchors: readonly Certificate[],
-  crypto: CryptoBackend,
-): Promise<{ signer: Certificate; root: Certificate }> {
+): { signer: Certificate; root: Certificate } {
   if (chain.length !== 2) {
     throw new VerifyError(
       "ERR_CERT_CHAIN",
@@ -56,24 +56,26 @@ async function issuerChain(
     );
   }
   const root = checkedRoot(pinnedRoot(chain[1], anchors, `${field}[1]`));
-  const signer = await signedCertificate(chain[0] as Uint8Array, root.publicKey, `${field}[0]`, crypto);
+  const signer = parseCertificate(chain[0] as Uint8Array, `${field}[0]`);
   checkIssuedBy(signer, root, `${field}[0]`);
   return { signer, root };
 }
 
-async function signedJson<T>(
+function jsonCheck(
   bytes: Uint8Array,
   sig: Uint8Array,
   signer: Certificate,
   code: VerifyErrorCode,
   field: string,
-  parse: (text: string) => T,
-  crypto: CryptoBackend,
-): Promise<T> {
-  if (!(await crypto.verifyP256(signer.publicKey, bytes, sig))) {
-    throw new VerifyError(code, `${field}: signature does not verify with the TCB Signing key`, { field });
-  }
-  return parse(new TextDecoder().decode(bytes));
+) {
+  return {
+    key: signer.publicKey,
+    data: bytes,
+    signature: sig,
+    code,
+    field,
+    message: "signature does not verify with the TCB Signing key",
+  };
 }
 
 function sameChain(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
@@ -81,22 +83,24 @@ function sameChain(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean 
 }
 
 /**
- * Authenticates every collateral item (signatures, chains, names). The result is cached by
- * content (all collateral bytes plus the anchors) and by object identity; see verify.ts.
+ * Authenticates every collateral item (signatures, chains, names): everything is parsed and
+ * checked structurally first, then all signatures are checked together (checkSignatures), and
+ * only then is the signed JSON parsed. Cached by content in verify.ts.
  */
 export async function authenticateCollateral(
   c: Collateral,
   anchors: readonly Certificate[],
   crypto: CryptoBackend,
 ): Promise<AuthenticatedCollateral> {
-  const pck = await issuerChain(c.pckCrlIssuerChain, "collateral.pckCrlIssuerChain", anchors, crypto);
+  const pck = issuerChain(c.pckCrlIssuerChain, "collateral.pckCrlIssuerChain", anchors);
   checkCn(pck.signer, PCK_CA_NAMES, "collateral.pckCrlIssuerChain[0]");
   checkCa(pck.signer, "collateral.pckCrlIssuerChain[0]", true);
-  const tcb = await issuerChain(c.tcbInfoIssuerChain, "collateral.tcbInfoIssuerChain", anchors, crypto);
+  const tcb = issuerChain(c.tcbInfoIssuerChain, "collateral.tcbInfoIssuerChain", anchors);
   // PCS serves the same TCB Signing chain for both; check it once then.
-  const qe = sameChain(c.qeIdentityIssuerChain, c.tcbInfoIssuerChain)
+  const sameSigner = sameChain(c.qeIdentityIssuerChain, c.tcbInfoIssuerChain);
+  const qe = sameSigner
     ? tcb
-    : await issuerChain(c.qeIdentityIssuerChain, "collateral.qeIdentityIssuerChain", anchors, crypto);
+    : issuerChain(c.qeIdentityIssuerChain, "collateral.qeIdentityIssuerChain", anchors);
   for (const [s, f] of [
     [tcb.signer, "collateral.tcbInfoIssuerChain[0]"],
     [qe.signer, "collateral.qeIdentityIssuerChain[0]"],
@@ -105,35 +109,38 @@ export async function authenticateCollateral(
     checkLeaf(s, f);
   }
   const root = pck.root;
-  const rootCrl = await signedCrl(c.rootCaCrl, root.publicKey, "collateral.rootCaCrl", crypto);
-  const pckCrl = await signedCrl(c.pckCrl, pck.signer.publicKey, "collateral.pckCrl", crypto);
-  const tcbInfo = await signedJson(
-    c.tcbInfo,
-    c.tcbInfoSignature,
-    tcb.signer,
-    "ERR_TCB_INFO_SIGNATURE",
-    "collateral.tcbInfo",
-    parseTcbInfo,
+  const rootCrl = parseCrl(c.rootCaCrl, "collateral.rootCaCrl");
+  const pckCrl = parseCrl(c.pckCrl, "collateral.pckCrl");
+  await checkSignatures(
+    [
+      certificateCheck(pck.signer, pck.root.publicKey, "collateral.pckCrlIssuerChain[0]"),
+      certificateCheck(tcb.signer, tcb.root.publicKey, "collateral.tcbInfoIssuerChain[0]"),
+      ...(sameSigner
+        ? []
+        : [certificateCheck(qe.signer, qe.root.publicKey, "collateral.qeIdentityIssuerChain[0]")]),
+      crlCheck(rootCrl, root.publicKey, "collateral.rootCaCrl"),
+      crlCheck(pckCrl, pck.signer.publicKey, "collateral.pckCrl"),
+      jsonCheck(c.tcbInfo, c.tcbInfoSignature, tcb.signer, "ERR_TCB_INFO_SIGNATURE", "collateral.tcbInfo"),
+      jsonCheck(
+        c.qeIdentity,
+        c.qeIdentitySignature,
+        qe.signer,
+        "ERR_QE_IDENTITY_SIGNATURE",
+        "collateral.qeIdentity",
+      ),
+    ],
     crypto,
   );
-  const qeIdentity = await signedJson(
-    c.qeIdentity,
-    c.qeIdentitySignature,
-    qe.signer,
-    "ERR_QE_IDENTITY_SIGNATURE",
-    "collateral.qeIdentity",
-    parseQeIdentity,
-    crypto,
-  );
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return {
     root,
     rootCrl,
     pckCrlIssuer: pck.signer,
     pckCrl,
     tcbInfoSigner: tcb.signer,
-    tcbInfo,
+    tcbInfo: parseTcbInfo(text(c.tcbInfo)),
     qeIdentitySigner: qe.signer,
-    qeIdentity,
+    qeIdentity: parseQeIdentity(text(c.qeIdentity)),
   };
 }
 

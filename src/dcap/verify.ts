@@ -334,16 +334,30 @@ export async function verifyQuote(
   const isTdx = checkTee(q, options.tee ?? "tdx");
   const { cd, chain } = qeCertData(q, collateral);
   const anchors = await anchorsFor(options.trustedRoots, cache);
-  const col = await collateralFor(collateral, anchors, crypto, cache);
+  const sd = q.signatureData;
+  // Independent signature work starts together (an asynchronous backend runs it in parallel);
+  // results are consumed in a fixed order, so the reported error never depends on timing.
+  const quoteSig = crypto.verifyP256(sd.attestationKey, q.signedBytes, sd.signature);
+  const known = {
+    caDer: collateral.pckCrlIssuerChain[0] ?? new Uint8Array(0),
+    rootDer: collateral.pckCrlIssuerChain[1] ?? new Uint8Array(0),
+  };
+  const [colR, pckR] = await Promise.allSettled([
+    collateralFor(collateral, anchors, crypto, cache),
+    authenticatePck(chain, anchors, crypto, cache, known),
+  ]);
+  if (colR.status === "rejected") throw colR.reason;
+  const col = colR.value;
   checkCollateralTimes(col, now);
-  const pck = await authenticatePck(chain, anchors, crypto, cache, { ca: col.pckCrlIssuer, root: col.root });
+  if (pckR.status === "rejected") throw pckR.reason;
+  const pck = pckR.value;
   checkPckAt(pck, col, now);
   checkIdentities(isTdx, col, pck);
   if (q.body.kind !== "sgx") checkModuleIdentity(col.tcbInfo, q.body);
   await checkQeReportSignature(cd, pck.leaf.publicKey, crypto);
-  checkQeReportData(cd, q.signatureData.attestationKey, crypto);
+  checkQeReportData(cd, sd.attestationKey, crypto);
   const qeLevel = matchQeIdentity(cd.qeReport, col.qeIdentity);
-  await checkQuoteSignature(q.signedBytes, q.signatureData.signature, q.signatureData.attestationKey, crypto);
+  await checkQuoteSignature(quoteSig);
   return {
     ...tcbVerdict(q, col, pck, qeLevel),
     fmspc: toHex(pck.extensions.fmspc),
