@@ -12,9 +12,10 @@ import { appraise } from "../appraise/appraise.js";
 import { buildEar, encodeEarCbor } from "../appraise/ear.js";
 import { appraisalInputFromVerified } from "../appraise/from-dcap.js";
 import { appraisalInputEvents } from "../appraise/from-eventlog.js";
-import { DEFAULT_POLICY, type Policy, parsePolicyJson } from "../appraise/policy.js";
+import { DEFAULT_POLICY, parsePolicyJson } from "../appraise/policy.js";
 import type { AppraisalResult } from "../appraise/types.js";
-import { fromHex, fromUtf8 } from "../bytes.js";
+import { fromHex, fromUtf8, toHex } from "../bytes.js";
+import { sha384 } from "../crypto/index.js";
 import { type Collateral, collateralFromJson } from "../dcap/collateral.js";
 import { type VerifiedQuote, verifyQuote } from "../dcap/verify.js";
 import { ConfigError } from "../errors.js";
@@ -68,10 +69,6 @@ function parseTime(v: string | undefined): Date {
   return new Date(t);
 }
 
-function loadPolicy(ctx: CommandContext, file: string | undefined): Policy {
-  return file === undefined ? DEFAULT_POLICY : parsePolicyJson(fromUtf8(readRaw(ctx, file)));
-}
-
 export interface AppraiseArgs {
   quote: string;
   collateral: string;
@@ -94,14 +91,19 @@ export async function appraiseVerified(
 ) {
   const key = a.referenceKey ? fromUtf8(readRaw(ctx, a.referenceKey)) : undefined;
   const loaded = await loadReferenceValues(readRaw(ctx, a.reference), key ? { publicKey: key } : {});
-  const policy = loadPolicy(ctx, a.policy);
+  const policyBytes = a.policy === undefined ? undefined : readRaw(ctx, a.policy);
+  const policy = policyBytes ? parsePolicyJson(fromUtf8(policyBytes)) : DEFAULT_POLICY;
+  // Names the policy in the EAR: the default, or the SHA-384 of the policy file's bytes.
+  const policyId = policyBytes
+    ? `urn:tdx-attest:policy:sha384:${toHex(sha384(policyBytes))}`
+    : "urn:tdx-attest:policy:default";
   const events = a.eventlog
     ? appraisalInputEvents(loadEventLog(readRaw(ctx, a.eventlog)).eventLog)
     : undefined;
   const input = appraisalInputFromVerified(verified, collateral, events);
   const nonce = a.nonce !== undefined ? fromHex(a.nonce, "--nonce") : undefined;
   const result = appraise(input, loaded.values, policy, { now, ...(nonce ? { nonce } : {}) });
-  return { result, input, policy, now, nonce, loaded, verified };
+  return { result, input, policy, policyId, now, nonce, loaded, verified };
 }
 
 /** Verify + appraise (no output, no exit-code policy). */
@@ -199,6 +201,7 @@ async function writeEar(v: Record<string, unknown>, out: Outcome): Promise<void>
   const ear = buildEar(out.result, out.input, {
     iat,
     build: `tdx-attest ${VERSION}`,
+    policyId: out.policyId,
     ...(out.nonce ? { nonce: out.nonce } : {}),
   });
   try {

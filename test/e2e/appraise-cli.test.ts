@@ -72,6 +72,9 @@ describe("tdx-attest appraise (real quote, case B)", () => {
     expect(earFromCbor(new Uint8Array(readFileSync(ear1)))).toEqual(
       JSON.parse(readFileSync(earJson, "utf8")),
     );
+    const sub = JSON.parse(readFileSync(earJson, "utf8")).submods.tdx;
+    expect(sub["ear.status"]).toBe("affirming");
+    expect(sub["ear.appraisal-policy-id"]).toBe("urn:tdx-attest:policy:default");
   });
 
   it("verify --reference runs the same appraisal after verification", async () => {
