@@ -293,6 +293,22 @@ export class TdxModule {
 
   /** TDH.MR.EXTEND (leaf 16): extends MRTD with the 256-byte chunk at `gpa` (§5.2). */
   mrExtend(tdr: Reg, gpa: Reg): SeamcallResult {
+    return this.extendChunks(tdr, gpa, 1);
+  }
+
+  /**
+   * Exactly 16 × TDH.MR.EXTEND at gpa, gpa + 0x100, …, gpa + 0xF00 (one 4 KiB page): the same
+   * checks (they are identical for the 16 chunks of a page, so the first call's status is every
+   * call's status), the same MRTD bytes, one JS call. The KVM model's hot loop uses it; on
+   * failure nothing is extended, as with the first of 16 failing calls.
+   */
+  mrExtendPage(tdr: Reg, gpa: Reg): SeamcallResult {
+    const g = regNum(gpa);
+    if (g !== undefined && (g & LOW_4K) !== 0) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
+    return this.extendChunks(tdr, gpa, PAGE / 256);
+  }
+
+  private extendChunks(tdr: Reg, gpa: Reg, n: number): SeamcallResult {
     const td = this.td(tdr);
     if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
     if (!inBuild(td)) return { status: buildStateStatus(td, BUILD, this.platform.version) };
@@ -302,14 +318,17 @@ export class TdxModule {
     const region = regionOf(td, g);
     if (!region) return err(S.TDX_EPT_ENTRY_NOT_PRESENT, S.OPERAND.RCX);
     const off = g & LOW_2M;
-    if (region.leaf[off >>> 12] !== LEAF_MAPPED) return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
-    const ref = region.refViews?.[off >>> 12];
+    const idx = off >>> 12;
+    if (region.leaf[idx] !== LEAF_MAPPED) return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
+    const ref = region.refViews?.[idx];
+    const buf = ref ?? region.data;
+    if (!buf || !td.mrtd) return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
+    const pageOff = ref ? (region.refOffsets?.[idx] ?? 0) : off - (off & LOW_4K);
     // TD pages never change after PAGE.ADD, so the accumulator may cache the page (§5.2).
-    if (ref) td.mrtd?.extendFromPage(g, ref, region.refOffsets?.[off >>> 12] ?? 0, off & LOW_4K);
-    else if (region.data) td.mrtd?.extendFromPage(g, region.data, off - (off & LOW_4K), off & LOW_4K);
-    else return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
+    for (let i = 0; i < n; i++) td.mrtd.extendFromPage(g + i * 256, buf, pageOff, (off & LOW_4K) + i * 256);
     return ok;
   }
+
 
   /** TDH.MR.FINALIZE (leaf 17): closes MRTD; 1.5 needs ≥ 1 initialized VCPU (§5.3). */
   mrFinalize(tdr: Reg): SeamcallResult {

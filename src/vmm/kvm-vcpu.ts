@@ -144,21 +144,17 @@ export class KvmVcpu {
     return out;
   }
 
+  /** 16 × TDH.MR.EXTEND over one page (`mrExtendPage` is the module's exact equivalent). */
   private extendPage(gpa: number): KvmResult {
     const vm = this.vm;
-    const tdr = vm.tdr as number;
-    const m = vm.module;
-    for (let i = 0; i < PAGE; i += CHUNK) {
-      const r = m.mrExtend(tdr, gpa + i);
-      if (r !== SEAMCALL_OK && r.status !== TDX_SUCCESS) {
-        const s = r.status;
-        if (i > 0) this.trace.seamcall("TDH.MR.EXTEND", TDX_SUCCESS, gpa, i, undefined, i / CHUNK);
-        this.trace.seamcall("TDH.MR.EXTEND", s, gpa + i, CHUNK);
-        return vm.seamFail("TDH.MR.EXTEND", s);
-      }
+    const r = vm.module.mrExtendPage(vm.tdr as number, gpa);
+    if (r !== SEAMCALL_OK && r.status !== TDX_SUCCESS) {
+      this.trace.seamcall("TDH.MR.EXTEND", r.status, gpa, CHUNK);
+      return vm.seamFail("TDH.MR.EXTEND", r.status);
     }
     // Recorded as one entry of 16 calls (the trace coalesces them anyway).
     this.trace.seamcall("TDH.MR.EXTEND", TDX_SUCCESS, gpa, PAGE, undefined, PAGE / CHUNK);
     return { ok: true };
   }
+
 }

@@ -269,3 +269,25 @@ describe("page retention modes", () => {
     expect(toHex(b.finalize())).toBe(toHex(a.finalize()));
   });
 });
+
+describe("mrExtendPage (16 × TDH.MR.EXTEND in one call)", () => {
+  it("gives the same MRTD and the same statuses as 16 single calls", () => {
+    const src = Uint8Array.from({ length: 4096 }, (_, i) => (i * 5) & 0xff);
+    const run = (paged: boolean) => {
+      const m = newModule();
+      const tdr = initializedTd(m);
+      vcpu(m, tdr);
+      sept(m, tdr, 0x10000);
+      m.memPageAdd(tdr, 0x10000, src);
+      if (paged) expect(m.mrExtendPage(tdr, 0x10000).status).toBe(0n);
+      else for (let i = 0; i < 16; i++) expect(m.mrExtend(tdr, 0x10000 + i * 256).status).toBe(0n);
+      expect(m.mrExtendPage(tdr, 0x10100).status).toBe(0xc000010000000001n);
+      expect(m.mrExtendPage(tdr, 0x11000).status).toBe(0xc0000b0300000000n);
+      expect(m.mrExtendPage(tdr, 0x400000).status).toBe(0xc0000b0300000001n);
+      m.mrFinalize(tdr);
+      expect(m.mrExtendPage(tdr, 0x10000).status).toBe(0xc000060800000000n);
+      return toHex(m.mngRd(tdr).td?.mrTd ?? new Uint8Array());
+    };
+    expect(run(true)).toBe(run(false));
+  });
+});
