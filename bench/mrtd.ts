@@ -82,7 +82,8 @@ function benchOvmf(fw: Uint8Array, crypto: CryptoBackend, n: number): Row {
   let rawMs = Number.POSITIVE_INFINITY;
   let bytesHashed = 0;
   // Warm-up (JIT), untimed.
-  for (let i = 0; i < n; i++) rawSha384Ms(crypto, fw, measureLaunch({ firmware: fw }, { crypto }).stats.bytesHashed);
+  for (let i = 0; i < n; i++)
+    rawSha384Ms(crypto, fw, measureLaunch({ firmware: fw }, { crypto }).stats.bytesHashed);
   gc?.();
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
@@ -154,7 +155,9 @@ function main(): void {
   const which = process.argv[2];
   if (which) return runCase(which);
   fixturePath(); // fail early and clearly when the fixture is missing
-  const cases = nodeCrypto() ? ["payload", "ovmf", "ovmf-noble", "payload-noble"] : ["payload-noble", "ovmf-noble"];
+  const cases = nodeCrypto()
+    ? ["payload", "ovmf", "ovmf-noble", "payload-noble"]
+    : ["payload-noble", "ovmf-noble"];
   const self = fileURLToPath(import.meta.url);
   for (const c of cases) {
     const r = spawnSync(process.execPath, ["--expose-gc", self, c], { stdio: "inherit" });

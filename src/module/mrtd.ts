@@ -152,19 +152,15 @@ export class MrtdAccumulator {
   }
 
   /**
-   * `extendFrom` for a chunk of an immutable 4 KiB page (`buf[pageOff .. pageOff + 4096)` never
+   * `extendFrom` for `count` consecutive chunks of an immutable 4 KiB page (`buf[pageOff .. pageOff + 4096)` never
    * changes once added, as TD pages do not): the page is copied once into a cache after the
    * stage and its chunks are moved with `copyWithin`, so the 16 extends of a page allocate nothing.
    */
-  extendFromPage(gpa: number, buf: Uint8Array, pageOff: number, chunkOff: number): void {
-    if (
-      pageOff < 0 ||
-      pageOff + PAGE_CACHE > buf.length ||
-      chunkOff < 0 ||
-      chunkOff + MR_EXTEND_CHUNK > PAGE_CACHE
-    )
+  extendFromPage(gpa: number, buf: Uint8Array, pageOff: number, chunkOff: number, count = 1): void {
+    const last = chunkOff + count * MR_EXTEND_CHUNK;
+    if (pageOff < 0 || pageOff + PAGE_CACHE > buf.length || chunkOff < 0 || count < 0 || last > PAGE_CACHE)
       throw new RangeError("MrtdAccumulator.extendFromPage: chunk outside buffer");
-    this.room(MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK);
+    if (this.done) throw new Error("MrtdAccumulator used after finalize");
     const stage = this.stage;
     const cache = this.limit;
     if (this.cachedBuf !== buf || this.cachedOff !== pageOff) {
@@ -172,14 +168,17 @@ export class MrtdAccumulator {
       this.cachedBuf = buf;
       this.cachedOff = pageOff;
     }
-    const at = this.fill;
-    this.header(at, gpa, EX0, EX1, EX2);
-    const data = at + MRTD_BLOCK_SIZE;
-    stage.copyWithin(data, cache + chunkOff, cache + chunkOff + MR_EXTEND_CHUNK);
-    const u = data >>> 7;
-    this.dirty[u] = 1;
-    this.dirty[u + 1] = 1;
-    this.fill = data + MR_EXTEND_CHUNK;
+    const dirty = this.dirty;
+    for (let c = chunkOff, g = gpa; c < last; c += MR_EXTEND_CHUNK, g += MR_EXTEND_CHUNK) {
+      if (this.fill + MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK > cache) this.flush();
+      const at = this.fill;
+      this.header(at, g, EX0, EX1, EX2);
+      const data = at + MRTD_BLOCK_SIZE;
+      stage.copyWithin(data, cache + c, cache + c + MR_EXTEND_CHUNK);
+      dirty[data >>> 7] = 1;
+      dirty[(data >>> 7) + 1] = 1;
+      this.fill = data + MR_EXTEND_CHUNK;
+    }
   }
 
   /** The MRTD the TD would get if TDH.MR.FINALIZE ran now, or undefined if no backend can fork. */

@@ -325,10 +325,9 @@ export class TdxModule {
     if (!buf || !td.mrtd) return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
     const pageOff = ref ? (region.refOffsets?.[idx] ?? 0) : off - (off & LOW_4K);
     // TD pages never change after PAGE.ADD, so the accumulator may cache the page (§5.2).
-    for (let i = 0; i < n; i++) td.mrtd.extendFromPage(g + i * 256, buf, pageOff, (off & LOW_4K) + i * 256);
+    td.mrtd.extendFromPage(g, buf, pageOff, off & LOW_4K, n);
     return ok;
   }
-
 
   /** TDH.MR.FINALIZE (leaf 17): closes MRTD; 1.5 needs ≥ 1 initialized VCPU (§5.3). */
   mrFinalize(tdr: Reg): SeamcallResult {

@@ -156,5 +156,4 @@ export class KvmVcpu {
     this.trace.seamcall("TDH.MR.EXTEND", TDX_SUCCESS, gpa, PAGE, undefined, PAGE / CHUNK);
     return { ok: true };
   }
-
 }
