@@ -153,7 +153,10 @@ function runCase(which: string): void {
 
 function main(): void {
   const which = process.argv[2];
-  if (which) return runCase(which);
+  if (which) {
+    runCase(which);
+    return;
+  }
   fixturePath(); // fail early and clearly when the fixture is missing
   const cases = nodeCrypto()
     ? ["payload", "ovmf", "ovmf-noble", "payload-noble"]

@@ -241,7 +241,7 @@ describe("page retention modes", () => {
         expect(m.memPageAdd(tdr, gpa(p), src).status).toBe(0n);
         if (!twoPass) ext(p);
       });
-      if (twoPass) pages.forEach((_, p) => ext(p));
+      if (twoPass) for (let p = 0; p < pages.length; p++) ext(p);
       m.mrFinalize(tdr);
       return toHex(m.mngRd(tdr).td?.mrTd ?? new Uint8Array());
     };
