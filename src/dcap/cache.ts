@@ -7,9 +7,11 @@
  */
 import { toHex } from "../bytes.js";
 import type { CryptoBackend } from "../crypto/types.js";
+import { type Certificate, parseCertificate } from "./x509.js";
 
 export class CollateralCache {
   private readonly entries = new Map<string, Promise<unknown>>();
+  private readonly parsed = new Map<string, unknown>();
 
   constructor(
     private readonly crypto: CryptoBackend,
@@ -45,7 +47,24 @@ export class CollateralCache {
     return p;
   }
 
+  /** Synchronous variant for pure parsing (failures throw and are not cached). */
+  memoSync<T>(kind: string, parts: readonly Uint8Array[], compute: () => T): T {
+    const k = this.key(kind, parts);
+    const hit = this.parsed.get(k);
+    if (hit !== undefined) return hit as T;
+    const v = compute();
+    if (this.parsed.size >= this.maxEntries) this.parsed.clear();
+    this.parsed.set(k, v);
+    return v;
+  }
+
+  /** A certificate parsed once per cache (the PCK CA appears in the quote and the collateral). */
+  certificate(der: Uint8Array, field: string): Certificate {
+    return this.memoSync("x509", [der], () => parseCertificate(der, field));
+  }
+
   clear(): void {
+    this.parsed.clear();
     this.entries.clear();
   }
 }

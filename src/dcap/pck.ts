@@ -23,7 +23,7 @@ import {
 import { type PckExtensions, parsePckExtensions } from "./sgx-extension.js";
 import type { AuthenticatedCollateral } from "./verify-collateral.js";
 import { PCK_CA_NAMES } from "./verify-collateral.js";
-import { type Certificate, parseCertificate } from "./x509.js";
+import type { Certificate } from "./x509.js";
 
 export const PCK_LEAF_NAME = "Intel SGX PCK Certificate";
 
@@ -62,13 +62,14 @@ export function authenticatePck(
     equalBytes(known.caDer, chain[1] as Uint8Array) &&
     equalBytes(known.rootDer, chain[2] as Uint8Array);
   const parts = [...chain, ...anchors.map((a) => a.der), Uint8Array.of(skipCa ? 1 : 0)];
-  return cache.memo("pck", parts, () => authenticate(chain, anchors, crypto, skipCa));
+  return cache.memo("pck", parts, () => authenticate(chain, anchors, crypto, cache, skipCa));
 }
 
 async function authenticate(
   chain: readonly Uint8Array[],
   anchors: readonly Certificate[],
   crypto: CryptoBackend,
+  cache: CollateralCache,
   skipCa: boolean,
 ): Promise<VerifiedPck> {
   if (chain.length !== 3) {
@@ -81,11 +82,11 @@ async function authenticate(
     );
   }
   const root = checkedRoot(pinnedRoot(chain[2], anchors, `${F}[2]`));
-  const intermediate = parseCertificate(chain[1] as Uint8Array, `${F}[1]`);
+  const intermediate = cache.certificate(chain[1] as Uint8Array, `${F}[1]`);
   checkIssuedBy(intermediate, root, `${F}[1]`);
   checkCn(intermediate, PCK_CA_NAMES, `${F}[1]`);
   checkCa(intermediate, `${F}[1]`, true);
-  const leaf = parseCertificate(chain[0] as Uint8Array, `${F}[0]`);
+  const leaf = cache.certificate(chain[0] as Uint8Array, `${F}[0]`);
   checkIssuedBy(leaf, intermediate, `${F}[0]`);
   checkCn(leaf, [PCK_LEAF_NAME], `${F}[0]`);
   checkLeaf(leaf, `${F}[0]`);

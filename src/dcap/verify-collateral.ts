@@ -7,6 +7,7 @@
 import { equalBytes } from "../bytes.js";
 import type { CryptoBackend } from "../crypto/types.js";
 import { VerifyError, type VerifyErrorCode } from "../errors.js";
+import type { CollateralCache } from "./cache.js";
 import {
   certificateCheck,
   checkCa,
@@ -23,7 +24,7 @@ import {
 } from "./chain.js";
 import type { Collateral } from "./collateral.js";
 import { parseQeIdentity, parseTcbInfo, type QeIdentity, type TcbInfo } from "./tcb-info.js";
-import { type Certificate, type Crl, parseCertificate, parseCrl } from "./x509.js";
+import { type Certificate, type Crl, parseCrl } from "./x509.js";
 
 export const PCK_CA_NAMES = ["Intel SGX PCK Platform CA", "Intel SGX PCK Processor CA"] as const;
 export const TCB_SIGNING_NAME = "Intel SGX TCB Signing";
@@ -45,6 +46,7 @@ function issuerChain(
   chain: readonly Uint8Array[],
   field: string,
   anchors: readonly Certificate[],
+  cache: CollateralCache,
 ): { signer: Certificate; root: Certificate } {
   if (chain.length !== 2) {
     throw new VerifyError(
@@ -56,7 +58,7 @@ function issuerChain(
     );
   }
   const root = checkedRoot(pinnedRoot(chain[1], anchors, `${field}[1]`));
-  const signer = parseCertificate(chain[0] as Uint8Array, `${field}[0]`);
+  const signer = cache.certificate(chain[0] as Uint8Array, `${field}[0]`);
   checkIssuedBy(signer, root, `${field}[0]`);
   return { signer, root };
 }
@@ -91,16 +93,17 @@ export async function authenticateCollateral(
   c: Collateral,
   anchors: readonly Certificate[],
   crypto: CryptoBackend,
+  cache: CollateralCache,
 ): Promise<AuthenticatedCollateral> {
-  const pck = issuerChain(c.pckCrlIssuerChain, "collateral.pckCrlIssuerChain", anchors);
+  const pck = issuerChain(c.pckCrlIssuerChain, "collateral.pckCrlIssuerChain", anchors, cache);
   checkCn(pck.signer, PCK_CA_NAMES, "collateral.pckCrlIssuerChain[0]");
   checkCa(pck.signer, "collateral.pckCrlIssuerChain[0]", true);
-  const tcb = issuerChain(c.tcbInfoIssuerChain, "collateral.tcbInfoIssuerChain", anchors);
+  const tcb = issuerChain(c.tcbInfoIssuerChain, "collateral.tcbInfoIssuerChain", anchors, cache);
   // PCS serves the same TCB Signing chain for both; check it once then.
   const sameSigner = sameChain(c.qeIdentityIssuerChain, c.tcbInfoIssuerChain);
   const qe = sameSigner
     ? tcb
-    : issuerChain(c.qeIdentityIssuerChain, "collateral.qeIdentityIssuerChain", anchors);
+    : issuerChain(c.qeIdentityIssuerChain, "collateral.qeIdentityIssuerChain", anchors, cache);
   for (const [s, f] of [
     [tcb.signer, "collateral.tcbInfoIssuerChain[0]"],
     [qe.signer, "collateral.qeIdentityIssuerChain[0]"],

@@ -150,7 +150,9 @@ async function collateralFor(
     ...anchors.map((a) => a.der),
   ];
   // The cached result must not alias the caller's buffers (they could change after this call).
-  return cache.memo("collateral", parts, () => authenticateCollateral(copyCollateral(c), anchors, crypto));
+  return cache.memo("collateral", parts, () =>
+    authenticateCollateral(copyCollateral(c), anchors, crypto, cache),
+  );
 }
 
 /**
