@@ -123,9 +123,13 @@ export class LaunchTrace {
     }));
   }
 
-  /** Compact text form for `--trace`: one line per ioctl, one indented line per SEAMCALL run. */
+  /**
+   * Compact text form for `--trace`: one line per ioctl, one indented line per SEAMCALL run, and
+   * the running MRTD whenever it changed.
+   */
   format(): string {
     const lines: string[] = [];
+    let lastMrtd: string | undefined;
     for (const e of this.events) {
       const args = Object.entries(e.args)
         .map(
@@ -148,7 +152,9 @@ export class LaunchTrace {
           `         ${r.call} x${r.count}${ranges ? ` ${ranges}` : ""}${extra} -> ${statusName(r.status)}`,
         );
       }
-      if (e.mrtd) lines.push(`         MRTD so far ${toHex(e.mrtd)}`);
+      const m = e.mrtd ? toHex(e.mrtd) : undefined;
+      if (m !== undefined && m !== lastMrtd) lines.push(`         MRTD so far ${m}`);
+      lastMrtd = m ?? lastMrtd;
     }
     return `${lines.join("\n")}\n`;
   }
