@@ -12,4 +12,10 @@ export {
 } from "./platform.js";
 export * as status from "./status.js";
 export { isError, OPERAND, statusName, withOperand } from "./status.js";
-export { type SeamcallResult, type TdSnapshot, TdxModule, type TdxModuleOptions } from "./tdx-module.js";
+export {
+  SEAMCALL_OK,
+  type SeamcallResult,
+  type TdSnapshot,
+  TdxModule,
+  type TdxModuleOptions,
+} from "./tdx-module.js";
