@@ -72,7 +72,7 @@ function report(r: Row): void {
   const mbs = (ms: number) => (r.bytesHashed / MiB / (ms / 1000)).toFixed(0);
   const ratio = r.rawMs / r.mrtdMs;
   process.stdout.write(
-    `${r.name.padEnd(28)} ${r.backend.padEnd(6)} ${(r.bytesHashed / MiB).toFixed(1).padStart(7)} MiB hashed  MRTD ${mbs(r.mrtdMs).padStart(5)} MiB/s  raw SHA-384 ${mbs(r.rawMs).padStart(5)} MiB/s  ratio ${ratio.toFixed(2)} ${ratio >= 0.8 ? "(ok, target >= 0.8)" : "(BELOW target 0.8)"}\n`,
+    `${r.name.padEnd(28)} ${r.backend.padEnd(6)} ${(r.bytesHashed / MiB).toFixed(1).padStart(7)} MiB hashed  MRTD ${mbs(r.mrtdMs).padStart(5)} MiB/s  raw SHA-384 ${mbs(r.rawMs).padStart(5)} MiB/s  ratio ${ratio.toFixed(3)} ${ratio >= 0.8 ? "(ok, target >= 0.8)" : "(BELOW target 0.8)"}\n`,
   );
 }
 
