@@ -6,7 +6,7 @@
 import { equalBytes } from "../bytes.js";
 import type { CryptoBackend } from "../crypto/types.js";
 import { VerifyError, type VerifyErrorCode } from "../errors.js";
-import type { Certificate, Crl } from "./x509.js";
+import { type Certificate, type Crl, isRevoked } from "./x509.js";
 
 function fail(code: VerifyErrorCode, field: string, message: string): never {
   throw new VerifyError(code, `${field}: ${message}`, { field });
@@ -153,6 +153,5 @@ export function checkNotRevoked(
   field: string,
   code: VerifyErrorCode = "ERR_CERT_REVOKED",
 ): void {
-  if (crl.revoked.has(cert.serial))
-    fail(code, field, `"${cert.subjectCn ?? "?"}" serial ${cert.serial} is revoked`);
+  if (isRevoked(crl, cert)) fail(code, field, `"${cert.subjectCn ?? "?"}" serial ${cert.serial} is revoked`);
 }

@@ -80,10 +80,20 @@ function status(o: Json, path: string): TcbStatus {
   return s as TcbStatus;
 }
 
+/** 16 `{svn}` components; paths are built only on failure (this runs for every level). */
 function svns(v: unknown, path: string): number[] {
   const a = arr(v, path);
   if (a.length !== 16) throw formatError(path, `expected 16 components, found ${a.length}`);
-  return a.map((c, i) => int(obj(c, `${path}[${i}]`), "svn", `${path}[${i}]`, 255));
+  const out = new Array<number>(16);
+  for (let i = 0; i < 16; i++) {
+    const c = a[i];
+    const svn = typeof c === "object" && c !== null && !Array.isArray(c) ? (c as Json)["svn"] : undefined;
+    if (typeof svn !== "number" || !Number.isInteger(svn) || svn < 0 || svn > 255) {
+      throw formatError(`${path}[${i}].svn`, "expected an integer in 0..255");
+    }
+    out[i] = svn;
+  }
+  return out;
 }
 
 function tcbLevel(v: unknown, path: string, tdx: boolean): TcbLevel {

@@ -5,7 +5,7 @@
  * signature covers them exactly as received.
  */
 
-import { toHex } from "../bytes.js";
+import { equalBytes, toHex } from "../bytes.js";
 import {
   children,
   type DerElement,
@@ -47,6 +47,8 @@ export interface Certificate {
   tbs: Uint8Array;
   /** Serial number magnitude, lowercase hex without leading zeros. */
   serial: string;
+  /** Serial number magnitude bytes (no leading zero byte). */
+  serialBytes: Uint8Array;
   issuerRaw: Uint8Array;
   subjectRaw: Uint8Array;
   issuerCn: string | undefined;
@@ -63,11 +65,6 @@ export interface Certificate {
   keyUsage: number | undefined;
 }
 
-export interface RevokedEntry {
-  serial: string;
-  date: number;
-}
-
 export interface Crl {
   der: Uint8Array;
   tbs: Uint8Array;
@@ -75,7 +72,8 @@ export interface Crl {
   issuerCn: string | undefined;
   thisUpdate: number;
   nextUpdate: number;
-  revoked: Set<string>;
+  /** Serial magnitudes (no leading zero byte) of the revoked certificates, in CRL order. */
+  revoked: Uint8Array[];
   signature: Uint8Array;
 }
 
@@ -213,6 +211,7 @@ export function parseCertificate(der: Uint8Array, context = "Certificate"): Cert
     der,
     tbs: tbsEl.raw,
     serial: serialHex(f[1] as DerElement, `${t}.serialNumber`),
+    serialBytes: readUnsigned(f[1] as DerElement, `${t}.serialNumber`),
     issuerRaw: (f[3] as DerElement).raw,
     subjectRaw: (f[5] as DerElement).raw,
     issuerCn: commonName(f[3] as DerElement, `${t}.issuer`),
@@ -252,7 +251,7 @@ export function parseCrl(der: Uint8Array, context = "Crl"): Crl {
   const thisEl = f[i++];
   const nextEl = f[i++];
   if (!isTime(thisEl) || !isTime(nextEl)) bad(t, "thisUpdate and nextUpdate are required");
-  const revoked = new Set<string>();
+  const revoked: Uint8Array[] = [];
   const rest = f.slice(i);
   if (rest[0]?.tag === TAG.SEQUENCE) {
     for (const entry of children(rest[0], `${t}.revokedCertificates`)) {
@@ -265,7 +264,7 @@ export function parseCrl(der: Uint8Array, context = "Crl"): Crl {
       if (date.tag !== TAG.UTC_TIME && date.tag !== TAG.GENERALIZED_TIME) {
         bad(`${t}.revokedCertificates.revocationDate`, "expected a time", date.offset);
       }
-      revoked.add(serialHex(serial, `${t}.revokedCertificates.userCertificate`));
+      revoked.push(readUnsigned(serial, `${f}.userCertificate`));
     }
     rest.shift();
   }
@@ -280,4 +279,10 @@ export function parseCrl(der: Uint8Array, context = "Crl"): Crl {
     revoked,
     signature: ecdsaDerToRaw(readBitString(sigEl, `${context}.signatureValue`), `${context}.signatureValue`),
   };
+}
+
+/** Whether `cert`'s serial number is listed in `crl` (byte comparison of the magnitudes). */
+export function isRevoked(crl: Crl, cert: Certificate): boolean {
+  const s = cert.serialBytes;
+  return crl.revoked.some((r) => equalBytes(r, s));
 }

@@ -111,12 +111,12 @@ describe("CRLs", () => {
     const rootCrl = parseCrl(fixture("collateral/gtdx-pcs-raw/rootcrl-2023.der"));
     expect(rootCrl.issuerCn).toBe("Intel SGX Root CA");
     expect(new Date(rootCrl.thisUpdate).toISOString()).toBe("2023-04-03T10:22:51.000Z");
-    expect(rootCrl.revoked.size).toBe(0);
+    expect(rootCrl.revoked.length).toBe(0);
     expect(await nodeCrypto()!.verifyP256(root.publicKey, rootCrl.tbs, rootCrl.signature)).toBe(true);
     const pckCrl = parseCrl(fixture("collateral/gtdx-pcs-raw/pckcrl-platform-2023.der"));
     expect(pckCrl.issuerCn).toBe("Intel SGX PCK Platform CA");
     expect(new Date(pckCrl.nextUpdate).toISOString()).toBe("2023-07-08T07:27:52.000Z");
-    expect(pckCrl.revoked.size).toBe(44);
+    expect(pckCrl.revoked.length).toBe(44);
     const inter = quoteChain("quotes/gtdx-spr-e4-v4.dat")[1]!;
     expect(await nodeCrypto()!.verifyP256(inter.publicKey, pckCrl.tbs, pckCrl.signature)).toBe(true);
   });
