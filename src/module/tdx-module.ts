@@ -10,61 +10,33 @@
 import { parseTdParams, TD_PARAMS_SIZE } from "../abi/td-params.js";
 import { type CryptoBackend, defaultCrypto } from "../crypto/index.js";
 import { SimulationError } from "../errors.js";
-import { buildStateStatus, isPrivateGpa, type Reg, regNum } from "./build-state.js";
+import { buildStateStatus, type Reg, regNum } from "./build-state.js";
 import { tdgMrReport, tdgMrRtmrExtend, tdgVpInfo, type VpInfo, verifyReportMac } from "./guest.js";
 import { MrtdAccumulator, type MrtdOptions } from "./mrtd.js";
 import { createPlatform, type Platform, sysInfo, type TdSysInfo } from "./platform.js";
 import * as S from "./status.js";
-import { checkTdParams } from "./td-params-check.js";
 import {
-  LEAF_FREE,
-  LEAF_MAPPED,
-  LEAF_PENDING,
-  newTdState,
-  type OpState,
-  type SeptRegion,
-  type TdState,
-  type VcpuState,
-} from "./td-state.js";
+  err,
+  extendChunks,
+  inBuild,
+  type MemoryContext,
+  memoryContext,
+  pageAdd,
+  pageAug,
+  SEAMCALL_OK,
+  type SeamcallResult,
+  septAdd,
+} from "./td-memory.js";
+import { checkTdParams } from "./td-params-check.js";
+import { newTdState, type OpState, type TdState, type VcpuState } from "./td-state.js";
 
 export type { Reg } from "./build-state.js";
 
-export interface SeamcallResult {
-  readonly status: bigint;
-}
+export { SEAMCALL_OK, type SeamcallResult } from "./td-memory.js";
 
 const PAGE = 4096;
-const PAGE_2M = 2 * 1024 * 1024;
-/**
- * The one success result every SEAMCALL returns (frozen): hot loops may test `r === SEAMCALL_OK`
- * instead of comparing bigints.
- */
-export const SEAMCALL_OK: SeamcallResult = Object.freeze({ status: S.TDX_SUCCESS });
 const ok = SEAMCALL_OK;
 const BUILD = ["INITIALIZED"] as const;
-const err = (code: bigint, operand = 0): SeamcallResult => ({ status: S.withOperand(code, operand) });
-
-/**
- * Low-bit masks. `x & mask` is exact for any non-negative safe integer (ToInt32 keeps the value
- * modulo 2^32), and avoids floating-point `%` for GPAs above 2^31 on the MR.EXTEND hot path.
- */
-const LOW_4K = PAGE - 1;
-const LOW_2M = PAGE_2M - 1;
-
-/** Keys configured and OP_STATE INITIALIZED: the state every build SEAMCALL needs (§4.2). */
-function inBuild(td: TdState): boolean {
-  return td.keysConfigured && td.opState === "INITIALIZED";
-}
-
-/** The SEPT region of `gpa`, remembering the last one (consecutive calls hit the same region). */
-function regionOf(td: TdState, gpa: number): SeptRegion | undefined {
-  const key = (gpa - (gpa & LOW_2M)) / PAGE_2M;
-  if (td.lastRegionKey === key && td.lastRegion) return td.lastRegion;
-  const r = td.sept.get(key);
-  td.lastRegionKey = key;
-  td.lastRegion = r;
-  return r;
-}
 
 /** TD-scope fields as TDH.MNG.RD would read them. */
 export interface TdSnapshot {
@@ -105,13 +77,15 @@ export class TdxModule {
   private nextPa = 0x1_0000_0000;
   private lastTdr: number | undefined;
   private lastTd: TdState | undefined;
-  private lastView: Uint8Array | undefined;
+  /** Settings the memory SEAMCALLs need (td-memory.ts). */
+  private readonly memCtx: MemoryContext;
 
   constructor(platform: Partial<Platform> = {}, opts: TdxModuleOptions = {}) {
     this.platform = createPlatform(platform);
     this.crypto = opts.crypto ?? defaultCrypto();
     this.mrtdOptions = opts.mrtd ?? {};
     this.pageRetention = opts.pageRetention ?? "copy";
+    this.memCtx = memoryContext(this.platform.version, this.pageRetention);
   }
 
   /** TDH.SYS.INFO (leaf 32). */
@@ -227,20 +201,7 @@ export class TdxModule {
   /** TDH.MEM.SEPT.ADD (leaf 3), level 1 only: creates the 4 KiB SEPT page of a 2 MiB region. */
   memSeptAdd(tdr: Reg, gpa: Reg, level = 1): SeamcallResult {
     const td = this.td(tdr);
-    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
-    const st = buildStateStatus(td, ["INITIALIZED", "RUNNABLE"], this.platform.version);
-    if (st !== S.TDX_SUCCESS) return { status: st };
-    const g = regNum(gpa);
-    if (level !== 1 || g === undefined || (g & LOW_2M) !== 0 || !isPrivateGpa(g, td.gpaw))
-      return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
-    if (td.sept.has(g / PAGE_2M)) return err(this.leafNotFreeError(), S.OPERAND.RCX);
-    td.sept.set(g / PAGE_2M, {
-      leaf: new Uint8Array(PAGE_2M / PAGE),
-      data: undefined,
-      refViews: undefined,
-      refOffsets: undefined,
-    });
-    return ok;
+    return td ? septAdd(td, gpa, level, this.memCtx) : err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
   }
 
   /**
@@ -249,51 +210,19 @@ export class TdxModule {
    */
   memPageAdd(tdr: Reg, gpa: Reg, source: Uint8Array): SeamcallResult {
     const td = this.td(tdr);
-    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
-    if (!inBuild(td)) return { status: buildStateStatus(td, BUILD, this.platform.version) };
-    const g = regNum(gpa);
-    if (g === undefined || (g & LOW_4K) !== 0 || !isPrivateGpa(g, td.gpaw))
-      return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
-    const region = regionOf(td, g);
-    if (!region) return err(S.TDX_EPT_WALK_FAILED, S.OPERAND.RCX);
-    const idx = (g & LOW_2M) >>> 12;
-    if (region.leaf[idx] !== LEAF_FREE) return err(this.leafNotFreeError(), S.OPERAND.RCX);
-    if (!(source instanceof Uint8Array) || source.length !== PAGE)
-      return err(S.TDX_OPERAND_INVALID, S.OPERAND.R9);
-    if (this.pageRetention === "reference") {
-      region.refViews ??= [];
-      region.refOffsets ??= new Float64Array(PAGE_2M / PAGE);
-      region.refViews[idx] = this.wholeView(source);
-      region.refOffsets[idx] = source.byteOffset;
-    } else {
-      region.data ??= new Uint8Array(PAGE_2M);
-      region.data.set(source, idx * PAGE);
-    }
-    region.leaf[idx] = LEAF_MAPPED;
-    td.mrtd?.pageAdd(g);
-    return ok;
+    return td ? pageAdd(td, gpa, source, this.memCtx) : err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
   }
 
   /** TDH.MEM.PAGE.AUG (leaf 6): maps a PENDING page; never measured. */
   memPageAug(tdr: Reg, gpa: Reg): SeamcallResult {
     const td = this.td(tdr);
-    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
-    const st = buildStateStatus(td, ["INITIALIZED", "RUNNABLE"], this.platform.version);
-    if (st !== S.TDX_SUCCESS) return { status: st };
-    const g = regNum(gpa);
-    if (g === undefined || (g & LOW_4K) !== 0 || !isPrivateGpa(g, td.gpaw))
-      return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
-    const region = regionOf(td, g);
-    if (!region) return err(S.TDX_EPT_WALK_FAILED, S.OPERAND.RCX);
-    const idx = (g & LOW_2M) >>> 12;
-    if (region.leaf[idx] !== LEAF_FREE) return err(this.leafNotFreeError(), S.OPERAND.RCX);
-    region.leaf[idx] = LEAF_PENDING;
-    return ok;
+    return td ? pageAug(td, gpa, this.memCtx) : err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
   }
 
   /** TDH.MR.EXTEND (leaf 16): extends MRTD with the 256-byte chunk at `gpa` (§5.2). */
   mrExtend(tdr: Reg, gpa: Reg): SeamcallResult {
-    return this.extendChunks(tdr, gpa, 1);
+    const td = this.td(tdr);
+    return td ? extendChunks(td, gpa, 1, this.memCtx) : err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
   }
 
   /**
@@ -304,29 +233,9 @@ export class TdxModule {
    */
   mrExtendPage(tdr: Reg, gpa: Reg): SeamcallResult {
     const g = regNum(gpa);
-    if (g !== undefined && (g & LOW_4K) !== 0) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
-    return this.extendChunks(tdr, gpa, PAGE / 256);
-  }
-
-  private extendChunks(tdr: Reg, gpa: Reg, n: number): SeamcallResult {
+    if (g !== undefined && g % PAGE !== 0) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
     const td = this.td(tdr);
-    if (!td) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
-    if (!inBuild(td)) return { status: buildStateStatus(td, BUILD, this.platform.version) };
-    const g = regNum(gpa);
-    if (g === undefined || (g & 0xff) !== 0 || !isPrivateGpa(g, td.gpaw))
-      return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
-    const region = regionOf(td, g);
-    if (!region) return err(S.TDX_EPT_ENTRY_NOT_PRESENT, S.OPERAND.RCX);
-    const off = g & LOW_2M;
-    const idx = off >>> 12;
-    if (region.leaf[idx] !== LEAF_MAPPED) return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
-    const ref = region.refViews?.[idx];
-    const buf = ref ?? region.data;
-    if (!buf || !td.mrtd) return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
-    const pageOff = ref ? (region.refOffsets?.[idx] ?? 0) : off - (off & LOW_4K);
-    // TD pages never change after PAGE.ADD, so the accumulator may cache the page (§5.2).
-    td.mrtd.extendFromPage(g, buf, pageOff, off & LOW_4K, n);
-    return ok;
+    return td ? extendChunks(td, gpa, PAGE / 256, this.memCtx) : err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
   }
 
   /** TDH.MR.FINALIZE (leaf 17): closes MRTD; 1.5 needs ≥ 1 initialized VCPU (§5.3). */
@@ -424,12 +333,6 @@ export class TdxModule {
 
   // ---- helpers ---------------------------------------------------------------------------
 
-  /** A view of the whole ArrayBuffer behind `b`, shared while consecutive pages use one buffer. */
-  private wholeView(b: Uint8Array): Uint8Array {
-    if (this.lastView?.buffer !== b.buffer) this.lastView = new Uint8Array(b.buffer);
-    return this.lastView;
-  }
-
   private allocPa(): number {
     const pa = this.nextPa;
     this.nextPa += PAGE;
@@ -462,10 +365,6 @@ export class TdxModule {
       );
     }
     return vp;
-  }
-
-  private leafNotFreeError(): bigint {
-    return this.platform.version === "1.5" ? S.TDX_EPT_ENTRY_STATE_INCORRECT : S.TDX_EPT_ENTRY_NOT_FREE;
   }
 
   private tdcxCountError(): bigint {
