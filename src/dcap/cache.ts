@@ -16,7 +16,7 @@ export class CollateralCache {
   constructor(
     private readonly crypto: CryptoBackend,
     /** Entries kept before the cache is cleared (a crude bound against unbounded growth). */
-    readonly maxEntries = 10_000,
+    readonly maxEntries = 2048,
   ) {}
 
   get size(): number {
