@@ -25,15 +25,43 @@ export const TAG = {
   SET: 0x31,
 } as const;
 
-/** One decoded TLV. `content` and `raw` are views of the input. */
-export interface DerElement {
-  tag: number;
+/**
+ * One decoded TLV: positions inside `buf`. `content` and `raw` are views created on demand
+ * (most elements are only walked through, and a cold verification decodes about a thousand).
+ */
+export class DerElement {
+  constructor(
+    readonly tag: number,
+    /** The buffer the element lies in. */
+    readonly buf: Uint8Array,
+    /** Index of the tag byte in `buf`. */
+    readonly start: number,
+    /** Index of the first content byte in `buf`. */
+    readonly contentStart: number,
+    /** Index after the last content byte in `buf`. */
+    readonly end: number,
+    /** Absolute offset of `buf[0]` (for messages). */
+    readonly base: number,
+  ) {}
+
   /** Content octets. */
-  content: Uint8Array;
+  get content(): Uint8Array {
+    return this.buf.subarray(this.contentStart, this.end);
+  }
+
   /** Tag, length and content octets as found. */
-  raw: Uint8Array;
-  /** Absolute offset of the tag byte (for messages). */
-  offset: number;
+  get raw(): Uint8Array {
+    return this.buf.subarray(this.start, this.end);
+  }
+
+  /** Absolute offset of the tag byte. */
+  get offset(): number {
+    return this.base + this.start;
+  }
+
+  get length(): number {
+    return this.end - this.start;
+  }
 }
 
 function fail(context: string, offset: number, why: string): never {
@@ -43,10 +71,19 @@ function fail(context: string, offset: number, why: string): never {
   });
 }
 
-/** Reads one TLV at `pos` of `buf`; `base` is the absolute offset of `buf[0]`. */
-export function readTlv(buf: Uint8Array, pos: number, context: string, base = 0): DerElement {
+/**
+ * Reads one TLV at `pos` of `buf`, within `buf[..limit)`; `base` is the absolute offset of
+ * `buf[0]`.
+ */
+export function readTlv(
+  buf: Uint8Array,
+  pos: number,
+  context: string,
+  base = 0,
+  limit = buf.length,
+): DerElement {
   const at = base + pos;
-  if (pos + 2 > buf.length) fail(context, at, "truncated header");
+  if (pos + 2 > limit) fail(context, at, "truncated header");
   const tag = buf[pos] as number;
   if ((tag & 0x1f) === 0x1f) fail(context, at, "high tag numbers are not supported");
   let len = buf[pos + 1] as number;
@@ -55,21 +92,21 @@ export function readTlv(buf: Uint8Array, pos: number, context: string, base = 0)
     const n = len & 0x7f;
     if (n === 0) fail(context, at, "indefinite length is not DER");
     if (n > 3) fail(context, at, "length too large");
-    if (pos + 2 + n > buf.length) fail(context, at, "truncated length");
+    if (pos + 2 + n > limit) fail(context, at, "truncated length");
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + (buf[pos + 2 + i] as number);
     if (buf[pos + 2] === 0 || len < 0x80) fail(context, at, "non-minimal length");
     hdr += n;
   }
   const end = pos + hdr + len;
-  if (end > buf.length) fail(context, at, `declares ${len} content bytes, ${buf.length - pos - hdr} remain`);
-  return { tag, content: buf.subarray(pos + hdr, end), raw: buf.subarray(pos, end), offset: at };
+  if (end > limit) fail(context, at, `declares ${len} content bytes, ${limit - pos - hdr} remain`);
+  return new DerElement(tag, buf, pos, pos + hdr, end, base);
 }
 
 /** Decodes a buffer that must hold exactly one element of `tag`. */
 export function decodeDer(buf: Uint8Array, tag: number, context: string): DerElement {
   const el = readTlv(buf, 0, context);
-  if (el.raw.length !== buf.length) fail(context, buf.length - el.raw.length, "trailing bytes after element");
+  if (el.end !== buf.length) fail(context, el.end, "trailing bytes after element");
   return expectTag(el, tag, context);
 }
 
@@ -83,12 +120,11 @@ export function expectTag(el: DerElement, tag: number, context: string): DerElem
 export function children(el: DerElement, context: string): DerElement[] {
   if ((el.tag & 0x20) === 0) fail(context, el.offset, "expected a constructed element");
   const out: DerElement[] = [];
-  const base = el.offset + (el.raw.length - el.content.length);
-  let pos = 0;
-  while (pos < el.content.length) {
-    const c = readTlv(el.content, pos, context, base);
+  let pos = el.contentStart;
+  while (pos < el.end) {
+    const c = readTlv(el.buf, pos, context, el.base, el.end);
     out.push(c);
-    pos += c.raw.length;
+    pos = c.end;
   }
   return out;
 }

@@ -23,16 +23,19 @@ export class CollateralCache {
     return this.entries.size;
   }
 
-  /** Content key of `parts` (each length-prefixed, so boundaries cannot shift). */
+  /** Content key of `parts` (each length-prefixed, so boundaries cannot shift); one hash call. */
   key(kind: string, parts: readonly Uint8Array[]): string {
-    const h = this.crypto.createHash("sha256");
-    const len = new Uint8Array(4);
-    const dv = new DataView(len.buffer);
+    let n = 0;
+    for (const p of parts) n += 4 + p.length;
+    const buf = new Uint8Array(n);
+    const dv = new DataView(buf.buffer);
+    let o = 0;
     for (const p of parts) {
-      dv.setUint32(0, p.length);
-      h.update(len).update(p);
+      dv.setUint32(o, p.length);
+      buf.set(p, o + 4);
+      o += 4 + p.length;
     }
-    return `${kind}:${toHex(h.digest())}`;
+    return `${kind}:${toHex(this.crypto.hash("sha256", buf))}`;
   }
 
   /** Returns the cached result for these bytes, computing (and caching) it on a miss. */

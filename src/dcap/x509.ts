@@ -192,7 +192,7 @@ export function parseCertificate(der: Uint8Array, context = "Certificate"): Cert
   const ver = f[0] as DerElement;
   if (
     ver.tag !== 0xa0 ||
-    readSmallInt(readTlv(ver.content, 0, `${t}.version`, ver.offset + 2), `${t}.version`) !== 2
+    readSmallInt(readTlv(ver.buf, ver.contentStart, `${t}.version`, ver.base, ver.end), `${t}.version`) !== 2
   ) {
     bad(`${t}.version`, "only X.509 v3 certificates are supported", ver.offset);
   }
@@ -257,8 +257,12 @@ export function parseCrl(der: Uint8Array, context = "Crl"): Crl {
     for (const entry of children(rest[0], `${t}.revokedCertificates`)) {
       // Only the serial is used; the entry must still start with INTEGER, Time.
       const f = `${t}.revokedCertificates`;
-      const serial = readTlv(entry.content, 0, f, entry.offset + entry.raw.length - entry.content.length);
-      const date = readTlv(entry.content, serial.raw.length, f, serial.offset + serial.raw.length);
+      const serial = readTlv(entry.buf, entry.contentStart, f, entry.base, entry.end);
+      const date = readTlv(entry.buf, serial.end, f, entry.base, entry.end);
+      // Optional crlEntryExtensions: one SEQUENCE that ends the entry.
+      const ext = date.end < entry.end ? readTlv(entry.buf, date.end, f, entry.base, entry.end) : undefined;
+      if (ext && (ext.tag !== TAG.SEQUENCE || ext.end !== entry.end))
+        bad(f, "unexpected data in an entry", ext.offset);
       if (entry.tag !== TAG.SEQUENCE) bad(f, "expected a SEQUENCE", entry.offset);
       // The revocation date is not used (a listed serial is revoked); only its type is checked.
       if (date.tag !== TAG.UTC_TIME && date.tag !== TAG.GENERALIZED_TIME) {
