@@ -81,13 +81,10 @@ export interface AppraiseArgs {
   root?: string;
 }
 
-/** Appraisal of an already verified quote: the part `verify --reference` shares. */
-export async function appraiseVerified(
+/** What an appraisal needs besides the quote, loaded once (a batch reuses it for every quote). */
+export async function loadAppraisalSetup(
   ctx: CommandContext,
   a: Omit<AppraiseArgs, "quote" | "collateral" | "root">,
-  verified: VerifiedQuote,
-  collateral: Collateral,
-  now: Date,
 ) {
   const key = a.referenceKey ? fromUtf8(readRaw(ctx, a.referenceKey)) : undefined;
   const loaded = await loadReferenceValues(readRaw(ctx, a.reference), key ? { publicKey: key } : {});
@@ -100,10 +97,34 @@ export async function appraiseVerified(
   const events = a.eventlog
     ? appraisalInputEvents(loadEventLog(readRaw(ctx, a.eventlog)).eventLog)
     : undefined;
-  const input = appraisalInputFromVerified(verified, collateral, events);
   const nonce = a.nonce !== undefined ? fromHex(a.nonce, "--nonce") : undefined;
+  return { loaded, policy, policyId, events, nonce };
+}
+
+export type AppraisalSetup = Awaited<ReturnType<typeof loadAppraisalSetup>>;
+
+/** Appraises one verified quote with a loaded setup (synchronous, no I/O). */
+export function appraiseWithSetup(
+  setup: AppraisalSetup,
+  verified: VerifiedQuote,
+  collateral: Collateral,
+  now: Date,
+) {
+  const { loaded, policy, policyId, events, nonce } = setup;
+  const input = appraisalInputFromVerified(verified, collateral, events);
   const result = appraise(input, loaded.values, policy, { now, ...(nonce ? { nonce } : {}) });
   return { result, input, policy, policyId, now, nonce, loaded, verified };
+}
+
+/** Appraisal of an already verified quote: the part `verify --reference` shares. */
+export async function appraiseVerified(
+  ctx: CommandContext,
+  a: Omit<AppraiseArgs, "quote" | "collateral" | "root">,
+  verified: VerifiedQuote,
+  collateral: Collateral,
+  now: Date,
+) {
+  return appraiseWithSetup(await loadAppraisalSetup(ctx, a), verified, collateral, now);
 }
 
 /** Verify + appraise (no output, no exit-code policy). */
@@ -174,6 +195,15 @@ export async function verifyThenAppraise(
   collateral: Collateral,
   nowMs: number | undefined,
 ): Promise<number> {
+  const a = appraisalArgs(values);
+  const out = await appraiseVerified(ctx, a, verified, collateral, new Date(nowMs ?? Date.now()));
+  return finishAppraisal(ctx, values, out);
+}
+
+/** The appraisal arguments among parsed `verify` options (see APPRAISE_OPTIONS). */
+export function appraisalArgs(
+  values: Record<string, unknown>,
+): Omit<AppraiseArgs, "quote" | "collateral" | "root"> {
   const a: Omit<AppraiseArgs, "quote" | "collateral" | "root"> = { reference: String(values["reference"]) };
   for (const [k, name] of [
     ["referenceKey", "reference-key"],
@@ -184,8 +214,7 @@ export async function verifyThenAppraise(
     const s = str(values[name]);
     if (s !== undefined) a[k] = s;
   }
-  const out = await appraiseVerified(ctx, a, verified, collateral, new Date(nowMs ?? Date.now()));
-  return finishAppraisal(ctx, values, out);
+  return a;
 }
 
 type Outcome = Awaited<ReturnType<typeof appraiseVerified>>;

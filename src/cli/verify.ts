@@ -1,9 +1,9 @@
 /**
  * `tdx-attest verify <quote> (--collateral <file.json> | --pccs URL) [--at <ISO time>]
  * [--root <pem>] [--tee tdx|sgx|any] [--cache-dir DIR] [--json]`: full DCAP verification
- * (tdx-reference.md section 16). Exit 0 only when verification succeeded.
+ * (tdx-reference.md section 16), then with --reference an appraisal; `--batch <dir>` does it for
+ * every quote file of a directory (verify-batch.ts). Exit 0 only when verification succeeded.
  */
-import { readFileSync } from "node:fs";
 import { findPckChain } from "../abi/cert-data.js";
 import { quoteToJson } from "../abi/json.js";
 import { parseQuote } from "../abi/quote.js";
@@ -14,11 +14,12 @@ import { parsePckExtensions } from "../dcap/sgx-extension.js";
 import { type VerifiedQuote, verifyQuote } from "../dcap/verify.js";
 import { parseCertificate } from "../dcap/x509.js";
 import { CollateralError, ConfigError, TdxError } from "../errors.js";
-import { APPRAISE_OPTIONS, verifyThenAppraise } from "./appraise.js";
+import { APPRAISE_OPTIONS, appraisalArgs, loadAppraisalSetup, verifyThenAppraise } from "./appraise.js";
 import {
   type CommandContext,
   EXIT,
   exitCodeFor,
+  type InputFormat,
   parseFormat,
   parseOptions,
   readInput,
@@ -26,8 +27,10 @@ import {
   toJson,
 } from "./common.js";
 import { fetchCollateral } from "./pccs.js";
+import { runBatch } from "./verify-batch.js";
 
 export const VERIFY_USAGE = `usage: tdx-attest verify <quote|-> (--collateral <file.json> | --pccs <URL>) [options]
+       tdx-attest verify --batch <dir> (--collateral <file.json> | --pccs <URL>) [options]
 
 Verifies a DCAP quote (TDX v4/v5; SGX v3 with --tee sgx) against Intel collateral: PCK chain to
 the pinned Intel SGX Root CA, CRLs, TCB info, QE identity, QE report and quote signatures, then
@@ -42,7 +45,12 @@ options:
   --tee <t>         accepted TEE: tdx (default), sgx or any
   --format <fmt>    quote encoding: auto (default), binary, hex or base64
   --json            one JSON object: the verdict plus "ok", or "ok": false and "error"
-  --reference <f>   then appraise against reference values (options as 'tdx-attest appraise --help')
+  --reference <f>   then appraise against reference values; with it (and only with it):
+                    --reference-key, --policy, --eventlog, --nonce, --accept-warning, --ear,
+                    --ear-json, --iat (see docs/appraise.md)
+  --batch <dir>     every regular file of <dir> is a quote (binary, hex or base64); one line per
+                    file and a summary (or one JSON object); exit 0 only if all pass. Not with
+                    --eventlog or --ear/--ear-json (one TD each)
   -h, --help        this text
 `;
 
@@ -133,42 +141,118 @@ function human(r: VerifiedQuote): string {
   return `${lines.join("\n")}\n`;
 }
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseOptions(ctx.argv, {
-    ...APPRAISE_OPTIONS,
-    collateral: { type: "string" },
-    pccs: { type: "string" },
-    "cache-dir": { type: "string" },
-    at: { type: "string" },
-    root: { type: "string" },
-    tee: { type: "string" },
-    format: { type: "string" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
+const VERIFY_OPTIONS = {
+  ...APPRAISE_OPTIONS,
+  collateral: { type: "string" },
+  pccs: { type: "string" },
+  "cache-dir": { type: "string" },
+  at: { type: "string" },
+  root: { type: "string" },
+  tee: { type: "string" },
+  format: { type: "string" },
+  batch: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Options that only mean something for an appraisal: refused without --reference (not ignored). */
+function checkOptionCombinations(values: Record<string, unknown>): void {
+  if (typeof values["reference"] !== "string") {
+    const stray = Object.keys(APPRAISE_OPTIONS).filter((k) => k !== "reference" && values[k] !== undefined);
+    if (stray.length > 0) {
+      throw new ConfigError(
+        "ERR_USAGE",
+        `${stray.map((k) => `--${k}`).join(", ")} only apply with --reference (appraisal); see --help`,
+        { field: "argv" },
+      );
+    }
+  }
+  if (typeof values["batch"] === "string") {
+    const single = ["eventlog", "ear", "ear-json", "iat"].filter((k) => values[k] !== undefined);
+    if (single.length > 0) {
+      throw new ConfigError(
+        "ERR_USAGE",
+        `${single.map((k) => `--${k}`).join(", ")} describe one TD and cannot be used with --batch`,
+        { field: "argv" },
+      );
+    }
+  }
+}
+
+interface Prepared {
+  now: number | undefined;
+  tee: "tdx" | "sgx" | "any";
+  trustedRoots: Uint8Array[] | undefined;
+}
+
+function verifyOptions(p: Prepared) {
+  return {
+    tee: p.tee,
+    ...(p.now === undefined ? {} : { now: p.now }),
+    ...(p.trustedRoots ? { trustedRoots: p.trustedRoots } : {}),
+  };
+}
+
+async function batch(
+  ctx: CommandContext,
+  values: Record<string, unknown>,
+  dir: string,
+  p: Prepared,
+  format: InputFormat,
+): Promise<number> {
+  // A --collateral file is read once (and a bad one stops everything); --pccs fetches per FMSPC.
+  const fixed =
+    typeof values["collateral"] === "string"
+      ? await loadCollateral(ctx, values, new Uint8Array(0), p.now)
+      : undefined;
+  const appraisal =
+    typeof values["reference"] === "string"
+      ? {
+          setup: await loadAppraisalSetup(ctx, appraisalArgs(values)),
+          now: new Date(p.now ?? Date.now()),
+          acceptWarning: values["accept-warning"] === true,
+        }
+      : undefined;
+  return runBatch(ctx, dir, {
+    json: values["json"] === true,
+    format,
+    verify: async (quote) => {
+      const collateral = fixed ?? (await loadCollateral(ctx, values, quote, p.now));
+      return { verified: await verifyQuote(quote, collateral, verifyOptions(p)), collateral };
+    },
+    ...(appraisal ? { appraisal } : {}),
   });
+}
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseOptions(ctx.argv, VERIFY_OPTIONS);
   if (values["help"]) {
     ctx.stdout(VERIFY_USAGE);
     return EXIT.ok;
   }
+  checkOptionCombinations(values);
+  const dir = values["batch"];
   const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0)
-    throw new ConfigError("ERR_USAGE", "expected 'verify <quote|->' (see --help)");
+  if (typeof dir === "string" ? positionals.length > 0 : file === undefined || extra.length > 0)
+    throw new ConfigError("ERR_USAGE", "expected 'verify <quote|->' or 'verify --batch <dir>' (see --help)");
   const json = values["json"] === true;
-  const now = parseAt(values["at"]);
-  const tee = parseTee(values["tee"]);
-  const quote = readInput(ctx, file, parseFormat(values["format"]), "quote");
   const root = values["root"];
-  const trustedRoots =
-    typeof root === "string" ? pemCertificates(readFileSync(root, "utf8"), root) : undefined;
+  const p: Prepared = {
+    now: parseAt(values["at"]),
+    tee: parseTee(values["tee"]),
+    trustedRoots:
+      typeof root === "string"
+        ? pemCertificates(new TextDecoder().decode(readRaw(ctx, root)), root)
+        : undefined,
+  };
+  const format = parseFormat(values["format"]);
+  if (typeof dir === "string") return batch(ctx, values, dir, p, format);
+  const quote = readInput(ctx, file as string, format, "quote");
   try {
-    const collateral: Collateral = await loadCollateral(ctx, values, quote, now);
-    const r = await verifyQuote(quote, collateral, {
-      tee,
-      ...(now === undefined ? {} : { now }),
-      ...(trustedRoots ? { trustedRoots } : {}),
-    });
+    const collateral: Collateral = await loadCollateral(ctx, values, quote, p.now);
+    const r = await verifyQuote(quote, collateral, verifyOptions(p));
     if (typeof values["reference"] === "string")
-      return await verifyThenAppraise(ctx, values, r, collateral, now);
+      return await verifyThenAppraise(ctx, values, r, collateral, p.now);
     ctx.stdout(json ? `${toJson(verdictToJson(r))}\n` : human(r));
     return EXIT.ok;
   } catch (e) {
