@@ -35,6 +35,15 @@ export interface TdvfImageSpec {
   readonly signature?: number;
   readonly length?: number;
   readonly count?: number;
+  /**
+   * Where the descriptor pointer lives: `ovmf` (default) writes the OVMF GUIDed table; `td-shim`
+   * writes only the u32 descriptor file offset at `fw_len - 0x20` (td-shim's fixed pointer).
+   */
+  readonly layout?: "ovmf" | "td-shim";
+  /** Other GUIDed table entries (e.g. SEV ones), placed before (`before`) or after the TDX entry. */
+  readonly extraTableEntries?: readonly { guid: Uint8Array; data: Uint8Array; before?: boolean }[];
+  /** File size override (rounded up to 4 KiB; at least what the layout needs). */
+  readonly minSize?: number;
 }
 
 const TABLE_TAIL = 0x20;
@@ -54,8 +63,11 @@ export function buildTdvfImage(spec: TdvfImageSpec): Uint8Array {
     if (s.raw) rawEnd = alignUp(rawEnd + s.raw.length, 4096);
   }
   const metaLen = 16 + TDVF_DESCRIPTOR_SIZE + TDVF_SECTION_SIZE * spec.sections.length;
-  const tableLen = OFFSET_ENTRY + FOOTER;
-  const size = alignUp(rawEnd + metaLen + tableLen + TABLE_TAIL, 4096);
+  const extras = spec.extraTableEntries ?? [];
+  const shim = spec.layout === "td-shim";
+  const extraLen = extras.reduce((n, e) => n + e.data.length + 18, 0);
+  const tableLen = shim ? 0 : OFFSET_ENTRY + FOOTER + extraLen;
+  const size = alignUp(Math.max(rawEnd + metaLen + tableLen + TABLE_TAIL, spec.minSize ?? 0), 4096);
   const fw = new Uint8Array(size);
   const v = new DataView(fw.buffer);
   spec.sections.forEach((s, i) => {
@@ -77,16 +89,29 @@ export function buildTdvfImage(spec: TdvfImageSpec): Uint8Array {
     v.setUint32(at + 24, s.typeNumber ?? TDVF_SECTION_TYPES.indexOf(s.type), true);
     v.setUint32(at + 28, s.attributes ?? 0, true);
   });
-  // GUIDed table: [u32 offset][u16 22][offset GUID] then the footer [u16 tableLen][footer GUID].
-  v.setUint32(tableStart, size - desc, true);
-  v.setUint16(tableStart + 4, OFFSET_ENTRY, true);
-  fw.set(TDX_METADATA_OFFSET_GUID, tableStart + 6);
+  if (shim) {
+    v.setUint32(size - TABLE_TAIL, desc, true);
+    return fw;
+  }
+  // GUIDed table, first entry lowest: [data][u16 length][GUID] each, then the footer.
+  let at = tableStart;
+  const put = (guid: Uint8Array, data: Uint8Array): void => {
+    fw.set(data, at);
+    v.setUint16(at + data.length, data.length + 18, true);
+    fw.set(guid, at + data.length + 2);
+    at += data.length + 18;
+  };
+  for (const e of extras) if (e.before) put(e.guid, e.data);
+  const off = new Uint8Array(4);
+  new DataView(off.buffer).setUint32(0, size - desc, true);
+  put(TDX_METADATA_OFFSET_GUID, off);
+  for (const e of extras) if (!e.before) put(e.guid, e.data);
   v.setUint16(size - 0x32, tableLen, true);
   fw.set(OVMF_TABLE_FOOTER_GUID, size - 0x30);
   return fw;
 }
 
-/** File offset of the TDVF descriptor in an image made by `buildTdvfImage`. */
+/** File offset of the TDVF descriptor in an image made by `buildTdvfImage` (default OVMF layout, no extra entries). */
 export function builtDescriptorOffset(fw: Uint8Array): number {
   return (
     fw.length -

@@ -6,7 +6,13 @@
  */
 import { ByteReader } from "../bytes.js";
 import { hexOffset, ParseError } from "../errors.js";
-import { guidAt, guidText, OVMF_TABLE_FOOTER_GUID, TDX_METADATA_OFFSET_GUID } from "./tdvf-guid.js";
+import {
+  guidAt,
+  guidText,
+  OVMF_TABLE_FOOTER_GUID,
+  TDX_METADATA_GUID,
+  TDX_METADATA_OFFSET_GUID,
+} from "./tdvf-guid.js";
 
 /** Section types (§10.2). 7 (TdInfo) is td-shim only (UNCONFIRMED elsewhere). */
 export const TDVF_SECTION_TYPES = [
@@ -59,18 +65,38 @@ function fail(field: string, message: string, offset?: number): never {
 }
 
 /**
- * Walks the GUIDed table backwards from the footer (§10.1) and returns the descriptor's file
- * offset. Each entry is `[data][u16 length][GUID]`, `length` covering all three parts.
+ * Finds the descriptor's file offset: through the OVMF GUIDed table (§10.1) when its footer is
+ * present, else through td-shim's fixed pointer (u32 file offset of the descriptor at
+ * `fw_len - 0x20`, confirmed by the TDX metadata GUID right before the descriptor).
  */
 export function findTdvfDescriptor(fw: Uint8Array): number {
   const n = fw.length;
-  if (n < 0x32 || !guidAt(fw, n - 0x30, OVMF_TABLE_FOOTER_GUID)) {
-    fail(
-      "footer",
-      `GUIDed table footer ${guidText(OVMF_TABLE_FOOTER_GUID)} not found`,
-      Math.max(0, n - 0x30),
-    );
-  }
+  if (n >= 0x32 && guidAt(fw, n - 0x30, OVMF_TABLE_FOOTER_GUID)) return findInGuidedTable(fw);
+  const shim = tdShimDescriptor(fw);
+  if (shim !== undefined) return shim;
+  return fail(
+    "footer",
+    `GUIDed table footer ${guidText(OVMF_TABLE_FOOTER_GUID)} not found (nor a td-shim metadata pointer)`,
+    Math.max(0, n - 0x30),
+  );
+}
+
+/** td-shim layout: the u32 at `fw_len - 0x20` is the descriptor's file offset, GUID before it. */
+function tdShimDescriptor(fw: Uint8Array): number | undefined {
+  const n = fw.length;
+  if (n < 0x20 + 4) return undefined;
+  const off = new DataView(fw.buffer, fw.byteOffset, fw.byteLength).getUint32(n - 0x20, true);
+  if (off < 16 || off + TDVF_DESCRIPTOR_SIZE > n - 0x20) return undefined;
+  return guidAt(fw, off - 16, TDX_METADATA_GUID) ? off : undefined;
+}
+
+/**
+ * Walks the GUIDed table backwards from the footer (§10.1). Each entry is
+ * `[data][u16 length][GUID]`, `length` covering all three parts; entries other than the TDX
+ * metadata offset (SEV, reset vector data, ...) are skipped.
+ */
+function findInGuidedTable(fw: Uint8Array): number {
+  const n = fw.length;
   const r = new ByteReader(fw, "TdvfMetadata", 0);
   r.pos = n - 0x32;
   const tableLength = r.u16("footer.tableLength");
@@ -92,7 +118,11 @@ export function findTdvfDescriptor(fw: Uint8Array): number {
     }
     end -= len;
   }
-  return fail("table", `no TDX metadata offset entry (${guidText(TDX_METADATA_OFFSET_GUID)})`);
+  return fail(
+    "table",
+    `no TDX metadata offset entry (${guidText(TDX_METADATA_OFFSET_GUID)})`,
+    Math.max(0, tableStart),
+  );
 }
 
 /** Parses and validates the TDVF metadata of a firmware image (§10.1–§10.3). */
@@ -139,6 +169,8 @@ function readSection(r: ByteReader, index: number, fileLength: number): TdvfSect
   const attributes = r.u32(`${f}.attributes`);
   const type = TDVF_SECTION_TYPES[typeNum];
   if (type === undefined) fail(`${f}.type`, `unknown section type ${typeNum}`, at + 24);
+  const tdInfoInFile = type === "TD_INFO" && memoryAddress === 0n && memoryDataSize === 0n;
+  if (tdInfoInFile) return tdInfoSection(index, dataOffset, rawDataSize, attributes, fileLength, at);
   if (memoryAddress % 4096n !== 0n)
     fail(`${f}.memoryAddress`, `0x${memoryAddress.toString(16)} is not 4 KiB aligned`, at + 8);
   if (memoryDataSize % 4096n !== 0n || memoryDataSize === 0n) {
@@ -165,6 +197,27 @@ function readSection(r: ByteReader, index: number, fileLength: number): TdvfSect
     type,
     attributes,
   };
+}
+
+/**
+ * td-shim's TdInfo (§10.2 type 7) as td-shim emits it: MemoryAddress = MemoryDataSize = 0, raw
+ * data (inside the BFV, checked with the other sections) that no VMM loads into guest memory.
+ */
+function tdInfoSection(
+  index: number,
+  dataOffset: number,
+  rawDataSize: number,
+  attributes: number,
+  fileLength: number,
+  at: number,
+): TdvfSection {
+  const f = `sections[${index}]`;
+  if (rawDataSize === 0) fail(`${f}.rawDataSize`, "TD_INFO section without memory has no raw data", at + 4);
+  if (dataOffset + rawDataSize > fileLength)
+    fail(`${f}.dataOffset`, `raw data is beyond the ${hexOffset(fileLength)}-byte file`, at);
+  if (attributes !== 0)
+    fail(`${f}.attributes`, "TD_INFO section without memory must have attributes 0", at + 28);
+  return { index, dataOffset, rawDataSize, memoryAddress: 0, memoryDataSize: 0, type: "TD_INFO", attributes };
 }
 
 /**
@@ -197,8 +250,11 @@ function checkAttributes(
 function validateSectionSet(sections: readonly TdvfSection[], base: number): void {
   const count = (t: TdvfSectionType): number => sections.filter((s) => s.type === t).length;
   if (count("BFV") < 1) fail("sections", "no BFV section", base);
-  if (count("TD_HOB") !== 1)
-    fail("sections", `${count("TD_HOB")} TD_HOB sections (exactly one required)`, base);
+  // OVMF always has one TD_HOB; td-shim may have none when PermMem sections describe all memory.
+  if (count("TD_HOB") > 1) fail("sections", `${count("TD_HOB")} TD_HOB sections (at most one allowed)`, base);
+  if (count("TD_HOB") === 0 && count("PERM_MEM") === 0)
+    fail("sections", "no TD_HOB section and no PERM_MEM section (one of them is required)", base);
+  for (const s of sections) if (isFileOnly(s)) checkInsideBfv(sections, s, base);
   if (count("PAYLOAD") > 1) fail("sections", "more than one PAYLOAD section", base);
   const overlaps = (a0: number, a1: number, b0: number, b1: number): boolean => a0 < b1 && b0 < a1;
   for (const a of sections) {
@@ -216,6 +272,8 @@ function validateSectionSet(sections: readonly TdvfSection[], base: number): voi
         fail(`sections[${b.index}].memoryAddress`, `GPA range overlaps sections[${a.index}]`, at + 8);
       }
       if (
+        !isFileOnly(a) &&
+        !isFileOnly(b) &&
         a.rawDataSize > 0 &&
         b.rawDataSize > 0 &&
         overlaps(a.dataOffset, a.dataOffset + a.rawDataSize, b.dataOffset, b.dataOffset + b.rawDataSize)
@@ -224,4 +282,25 @@ function validateSectionSet(sections: readonly TdvfSection[], base: number): voi
       }
     }
   }
+}
+
+/** A section that only describes file bytes (td-shim TdInfo): never loaded, may sit in the BFV. */
+function isFileOnly(s: TdvfSection): boolean {
+  return s.type === "TD_INFO" && s.memoryDataSize === 0;
+}
+
+/** td-shim: a TdInfo without memory must lie inside a BFV's file range. */
+function checkInsideBfv(sections: readonly TdvfSection[], s: TdvfSection, base: number): void {
+  const inside = sections.some(
+    (b) =>
+      b.type === "BFV" &&
+      s.dataOffset >= b.dataOffset &&
+      s.dataOffset + s.rawDataSize <= b.dataOffset + b.rawDataSize,
+  );
+  if (!inside)
+    fail(
+      `sections[${s.index}].dataOffset`,
+      "TD_INFO raw data is not inside a BFV",
+      base + s.index * TDVF_SECTION_SIZE,
+    );
 }
