@@ -30,6 +30,7 @@ export type ParseErrorCode =
   | "ERR_TDVF_METADATA"
   | "ERR_PE_FORMAT"
   | "ERR_EVENTLOG_FORMAT"
+  | "ERR_UNSUPPORTED_ALGORITHM"
   | "ERR_CCEL_TABLE";
 
 /** Signature, chain, revocation and collateral checks (DCAP verification). */

@@ -120,16 +120,38 @@ function textOrRaw(d: Uint8Array): DecodedEvent {
   return text === undefined ? { kind: "raw", data: d } : { kind: "text", text };
 }
 
-/** Text up to the first NUL; bytes after it (some grub builds log them) are kept as `trailing`. */
+/**
+ * Text up to the first NUL; bytes after it (some grub builds log them) are kept as `trailing`.
+ * UTF-16LE text (systemd-stub logs the kernel command line that way) is recognised first; data
+ * that starts with a NUL is binary, not an empty string.
+ */
 function cStringOrRaw(d: Uint8Array): DecodedEvent {
+  const wide = utf16Text(d);
+  if (wide !== undefined) return { kind: "text", text: wide };
   const nul = d.indexOf(0);
   if (nul < 0) return textOrRaw(d);
+  if (nul === 0) return { kind: "raw", data: d };
   const text = printableText(d.subarray(0, nul));
   if (text === undefined) return { kind: "raw", data: d };
   const rest = d.subarray(nul);
   return rest.every((b) => b === 0)
     ? { kind: "text", text }
     : { kind: "text", text, trailing: rest.subarray(1) };
+}
+
+/** Printable UTF-16LE text (at least two characters, trailing NUL characters dropped), else undefined. */
+export function utf16Text(d: Uint8Array): string | undefined {
+  if (d.length < 4 || d.length % 2 !== 0) return undefined;
+  let end = d.length;
+  while (end >= 2 && d[end - 1] === 0 && d[end - 2] === 0) end -= 2;
+  if (end < 4) return undefined;
+  let s = "";
+  for (let i = 0; i < end; i += 2) {
+    const c = d[i] as number;
+    if (d[i + 1] !== 0 || !((c >= 0x20 && c < 0x7f) || c === 9 || c === 10 || c === 13)) return undefined;
+    s += String.fromCharCode(c);
+  }
+  return s;
 }
 
 function decodeNoAction(d: Uint8Array): DecodedEvent {

@@ -6,7 +6,7 @@
 import { equalBytes, toHex } from "../bytes.js";
 import { type CryptoBackend, defaultCrypto } from "../crypto/index.js";
 import { hexOffset, ParseError } from "../errors.js";
-import { EV, type EventLog, sha384Digest, type TcgEvent } from "./types.js";
+import { EV, type EventLog, sha384Digest, type TcgEvent, TPM_ALG } from "./types.js";
 
 export const RTMR_SIZE = 48;
 export const RTMR_COUNT = 4;
@@ -42,6 +42,7 @@ export function replayRtmrs(
   log: EventLog | readonly TcgEvent[],
   crypto: CryptoBackend = defaultCrypto(),
 ): ReplayResult {
+  if ("events" in log) requireSha384(log);
   const events = "events" in log ? log.events : log;
   const rtmrs: Uint8Array[] = Array.from({ length: RTMR_COUNT }, () => new Uint8Array(RTMR_SIZE));
   const extendCounts = [0, 0, 0, 0];
@@ -70,6 +71,27 @@ export function replayRtmrs(
   }
   return { rtmrs, extendCounts, notReplayed };
 }
+
+/**
+ * RTMRs are SHA-384 registers (§7.1): a log whose Spec ID header declares no SHA-384 digests
+ * (e.g. a SHA-256-only TPM-style log) cannot be replayed into them. Fails with
+ * ERR_UNSUPPORTED_ALGORITHM up front instead of reporting zero registers for such a log.
+ */
+function requireSha384(log: EventLog): void {
+  if (log.format !== "tcg2" || !log.specId) return;
+  const algs = log.specId.algorithms;
+  if (algs.some((a) => a.algorithmId === TPM_ALG.SHA384)) return;
+  const names = algs.map((a) => algNames.get(a.algorithmId) ?? `0x${a.algorithmId.toString(16)}`);
+  throw new ParseError(
+    "ERR_UNSUPPORTED_ALGORITHM",
+    `EventLog.specId.algorithms: the log has ${names.join(", ")} digests only; RTMRs need SHA-384, so they cannot be replayed from it at ${hexOffset(32)}`,
+    { field: "EventLog.specId.algorithms", offset: 32 },
+  );
+}
+
+const algNames: ReadonlyMap<number, string> = new Map(
+  Object.entries(TPM_ALG).map(([k, v]) => [v, k.replace("SHA", "sha").replace("_", "-")]),
+);
 
 export interface RtmrComparison {
   readonly index: number;
