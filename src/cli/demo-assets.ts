@@ -6,6 +6,7 @@
  * same bytes on every run.
  */
 
+import { readU32 } from "../bytes.js";
 import { TDVF_ATTR_MR_EXTEND } from "../firmware/tdvf.js";
 import { buildTdvfImage } from "../firmware/tdvf-builder.js";
 
@@ -72,4 +73,31 @@ export function syntheticKernel(seed = 1): Uint8Array {
   k[0x211] = 1; // loadflags: LOADED_HIGH
   dv.setUint16(0x236, 0x40, true); // xloadflags: XLF_CAN_BE_LOADED_ABOVE_4G
   return k;
+}
+
+/**
+ * Processor entries (Local APIC type 0, x2APIC type 9) of the MADT inside QEMU's
+ * `etc/acpi/tables` blob, found by walking the concatenated ACPI tables (36-byte headers,
+ * signature "APIC"; entries after the 8-byte local-APIC address and flags). Lets the demo show
+ * what the changed ACPI event contains instead of asserting it. Undefined when there is no MADT.
+ */
+export function madtProcessorCount(tables: Uint8Array): number | undefined {
+  const sig = (o: number) => String.fromCharCode(...tables.subarray(o, o + 4));
+  for (let off = 0; off + 36 <= tables.length; ) {
+    const len = readU32(tables, off + 4);
+    if (len < 36 || off + len > tables.length) return undefined;
+    if (sig(off) === "APIC") {
+      let n = 0;
+      for (let e = off + 44; e + 2 <= off + len; ) {
+        const type = tables[e] as number;
+        const elen = tables[e + 1] as number;
+        if (elen < 2) return undefined;
+        if (type === 0 || type === 9) n++;
+        e += elen;
+      }
+      return n;
+    }
+    off += len;
+  }
+  return undefined;
 }

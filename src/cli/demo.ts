@@ -25,7 +25,7 @@ import { ConfigError } from "../errors.js";
 import { parseTcg2Log } from "../eventlog/tcg2.js";
 import { eventTypeName } from "../eventlog/types.js";
 import { type CommandContext, EXIT, parseOptions, toJson } from "./common.js";
-import { syntheticKernel, syntheticTdvf } from "./demo-assets.js";
+import { madtProcessorCount, syntheticKernel, syntheticTdvf } from "./demo-assets.js";
 import { describeCertificate } from "./quote.js";
 import { writeSimulation } from "./simulate.js";
 import { runSimulation, type SimulationResult, simulationPki } from "./simulate-core.js";
@@ -50,15 +50,22 @@ async function appraiseSim(sim: SimulationResult, golden: SimulationResult, nonc
   return { verified, result };
 }
 
-function explain(r: AppraisalResult): string[] {
-  const lines: string[] = [];
-  for (const f of r.fields.filter((x) => !x.ok)) {
-    lines.push(`     ${f.field}: expected ${short(f.expected[0] ?? "")}, got ${short(f.actual)}`);
-    for (const e of f.events ?? []) {
-      const what = `${e.label ?? eventTypeName(e.type)}`;
-      const why =
-        e.label === "ACPI tables" ? "  <- QEMU's ACPI tables: the MADT lists one CPU per possible vCPU" : "";
-      lines.push(`       event #${e.index ?? e.referenceIndex} ${what}: ${e.kind}${why}`);
+/** Failing fields, then the events behind each (the MADT entry counts of both TDs shown). */
+function explain(r: AppraisalResult, madt: { golden?: number; actual?: number }): string[] {
+  const failing = r.fields.filter((x) => !x.ok);
+  const lines = [`   appraise  ${r.verdict.toUpperCase()}: ${failing.map((f) => f.field).join(", ")}`];
+  for (const f of failing) {
+    lines.push(`             ${f.field} expected ${short(f.expected[0] ?? "")}, got ${short(f.actual)}`);
+    const evs = f.events ?? [];
+    if (evs.length > 0) lines.push(`   why       the TD's event log differs from the golden log at:`);
+    for (const e of evs) {
+      const what = (e.label ?? eventTypeName(e.type)).padEnd(18);
+      const madtNote =
+        e.label === "ACPI tables" && madt.golden !== undefined && madt.actual !== undefined
+          ? `  <- its MADT lists ${madt.actual} CPUs, the golden MADT ${madt.golden}`
+          : "";
+      const at = `RTMR${e.rtmr} #${e.index ?? e.referenceIndex}`.padEnd(9);
+      lines.push(`               ${at} ${what} ${e.kind}${madtNote}`);
     }
   }
   return lines;
@@ -66,43 +73,44 @@ function explain(r: AppraisalResult): string[] {
 
 async function endToEnd(ctx: CommandContext, json: boolean, outDir?: string): Promise<number> {
   const say = json ? () => {} : (s: string) => ctx.stdout(`${s}\n`);
-  say("tdx-attest demo: TDX attestation end to end on a simulated platform (no hardware, no network)\n");
+  say("tdx-attest demo: TDX attestation end to end on a simulated platform (no hardware, no network)");
+  say("A relying party holds golden values; the TD proves what it runs with a signed quote.\n");
   const firmware = syntheticTdvf();
   const kernel = syntheticKernel(1);
   const base = { firmware, kernel, memory: "2G", vcpus: 2, cmdline: "console=ttyS0" };
   say(
-    `1. build    synthetic TDVF firmware (${firmware.length >> 10} KiB) and kernel (${kernel.length >> 10} KiB)`,
+    `1. build     synthetic TDVF firmware (${firmware.length >> 10} KiB) and kernel (${kernel.length >> 10} KiB)`,
   );
   const nonce = utf8("demo-nonce-0001");
   const reportData = Uint8Array.from({ length: 64 }, (_, i) => nonce[i] ?? 0);
   const pki = await simulationPki();
   const good = await runSimulation({ config: { ...base, maxVcpus: 4 }, reportData, pki, setName: "vcpus-4" });
   const g = good.reference;
+  say("2. golden    computed from the launch config alone (2 vCPUs, max_vcpus 4, 2 GiB):");
+  say(`               MRTD  ${short(g.mrTd!)} (firmware)  RTMR0 ${short(g.rtmr0!)} (firmware config, ACPI)`);
+  say(`               RTMR1 ${short(g.rtmr1!)} (kernel)    RTMR2 ${short(g.rtmr2!)} (cmdline)`);
   say(
-    `2. golden   from the launch config (vcpus 2, max_vcpus 4, 2G): MRTD ${short(g.mrTd!)}  RTMR0 ${short(g.rtmr0!)}`,
+    `3. launch    QEMU/KVM model -> simulated TDX module; the simulated TDVF boots and logs ${good.boot.events.length} events`,
   );
-  say(`                RTMR1 ${short(g.rtmr1!)} (kernel)  RTMR2 ${short(g.rtmr2!)} (cmdline)`);
-  say(
-    `3. launch   QEMU/KVM model -> simulated TDX module; simulated TDVF boots and logs ${good.boot.events.length} events`,
-  );
-  say(
-    "4. quote    simulated Quoting Enclave signs the TDREPORT (DCAP quote v4, test PKI), nonce in REPORTDATA",
-  );
+  say("4. quote     the simulated Quoting Enclave signs the TD report (DCAP quote v4, test PKI)");
   const a = await appraiseSim(good, good, nonce);
-  say(`5. verify   PCK chain, CRLs, TCB info, QE identity, signatures: genuine, TCB ${a.verified.status}`);
+  say(`5. verify    PCK chain, CRLs, TCB info, QE identity, signatures: genuine, TCB ${a.verified.status}`);
   say(
-    `6. appraise against the golden values: ${a.result.verdict.toUpperCase()} (${a.result.fields.length} checks passed)\n`,
+    `6. appraise  against the golden values and the nonce: ${a.result.verdict.toUpperCase()} (${a.result.fields.length} checks passed)\n`,
   );
   const bad = await runSimulation({ config: { ...base, maxVcpus: 8 }, reportData, pki, setName: "vcpus-8" });
   say("7. the same TD launched with max_vcpus 8 instead of 4:");
   const b = await appraiseSim(bad, good, nonce);
   say(
-    `   verify   genuine quote, TCB ${b.verified.status}; MRTD ${toHex(bad.reference.mrTd!) === toHex(g.mrTd!) ? "unchanged (same firmware)" : "changed"}`,
+    `   verify    genuine quote, TCB ${b.verified.status}; MRTD ${toHex(bad.reference.mrTd!) === toHex(g.mrTd!) ? "unchanged (same firmware)" : "changed"}`,
   );
-  say(`   appraise ${b.result.verdict.toUpperCase()}:`);
-  for (const l of explain(b.result)) say(l);
-  say("\n   The VMM chooses max_vcpus; the firmware measures the ACPI tables it is given into RTMR0,");
-  say("   so a golden RTMR0 pins the vCPU topology. See docs/appraise.md and 'tdx-attest simulate --help'.");
+  const madt = {
+    ...optional("golden", madtProcessorCount(good.boot.acpi.tables)),
+    ...optional("actual", madtProcessorCount(bad.boot.acpi.tables)),
+  };
+  for (const l of explain(b.result, madt)) say(l);
+  say("   The host picks max_vcpus, but the firmware measures the ACPI tables it is given into RTMR0,");
+  say("   so the golden RTMR0 pins the vCPU list: this TD is rejected. More: docs/appraise.md");
   if (outDir) {
     writeSimulation(`${outDir}/vcpus-4`, good);
     writeSimulation(`${outDir}/vcpus-8`, bad);
@@ -116,10 +124,14 @@ async function endToEnd(ctx: CommandContext, json: boolean, outDir?: string): Pr
   if (json) {
     const summary = (r: AppraisalResult) => ({ verdict: r.verdict, failed: r.fields.filter((f) => !f.ok) });
     ctx.stdout(
-      `${toJson({ ok, golden: { mrTd: g.mrTd, rtmr0: g.rtmr0 }, maxVcpus4: summary(a.result), maxVcpus8: summary(b.result) })}\n`,
+      `${toJson({ ok, golden: { mrTd: g.mrTd, rtmr0: g.rtmr0 }, madtCpus: madt, maxVcpus4: summary(a.result), maxVcpus8: summary(b.result) })}\n`,
     );
   }
   return ok ? EXIT.ok : EXIT.negative;
+}
+
+function optional<K extends string>(k: K, v: number | undefined): Partial<Record<K, number>> {
+  return v === undefined ? {} : ({ [k]: v } as Record<K, number>);
 }
 
 /** The demo's inputs as files, with launch configs that `simulate --config` reads. */
