@@ -12,7 +12,7 @@ import { diffEventLogs } from "../eventlog/diff.js";
 import { labelEvents } from "../eventlog/label.js";
 import { compareRtmrs, replayRtmrs } from "../eventlog/replay.js";
 import { selfCheckEvents } from "../eventlog/self-check.js";
-import { type LoadedEventLog, loadEventLog, summarizeDecoded } from "../eventlog/summary.js";
+import { type LoadedEventLog, loadEventLog, oneLineText, summarizeDecoded } from "../eventlog/summary.js";
 import { eventTypeName } from "../eventlog/types.js";
 import { parseMemory } from "../measure/config.js";
 import { whatIfFromReferenceLog } from "../measure/rtmr.js";
@@ -86,7 +86,7 @@ function show(ctx: CommandContext, args: Args): number {
     const where = e.mrIndex >= 1 && e.mrIndex <= 4 ? `RTMR${e.mrIndex - 1}` : `MR${e.mrIndex}`;
     const d = e.digests[0] ? toHex(e.digests[0].digest).slice(0, 16) : "-";
     ctx.stdout(
-      `#${String(e.seq).padEnd(3)} ${where.padEnd(5)} ${eventTypeName(e.eventType).padEnd(34)} ${d}  ${l.label}: ${summarizeDecoded(l.decoded)}\n`,
+      `#${String(e.seq).padEnd(3)} ${where.padEnd(5)} ${eventTypeName(e.eventType).padEnd(34)} ${d}  ${oneLineText(l.label)}: ${summarizeDecoded(l.decoded)}\n`,
     );
   }
   return EXIT.ok;

@@ -13,13 +13,23 @@ function clip(s: string, n = 96): string {
   return s.length > n ? `${s.slice(0, n - 3)}...` : s;
 }
 
-/** A short readable description of decoded event data. */
+/** Control characters (newlines, escapes) would break or spoof the one-line-per-event output. */
+export function oneLineText(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing them is the point
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\u00b7");
+}
+
+/** A short readable description of decoded event data: one line, at most 160 characters. */
 export function summarizeDecoded(d: DecodedEvent): string {
+  return clip(oneLineText(summarizeFull(d)), 160);
+}
+
+function summarizeFull(d: DecodedEvent): string {
   switch (d.kind) {
     case "spec-id":
       return `${d.specId.signature.replace(/\0+$/, "")} algorithms ${d.specId.algorithms.map((a) => `0x${a.algorithmId.toString(16)}/${a.digestSize}`).join(",")}`;
     case "no-action":
-      return `${d.signature.replace(/\0+$/, "")} ${toHex(d.rest)}`.trim();
+      return `${d.signature.replace(/\0+$/, "")} ${clip(toHex(d.rest), 64)}`.trim();
     case "separator":
       return `0x${d.value.toString(16).padStart(8, "0")}`;
     case "text":
