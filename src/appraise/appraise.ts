@@ -223,5 +223,14 @@ export function appraise(
     ...(tcb.summary ? { tcb: tcb.summary } : {}),
     ...(log.replay ? { eventLog: log.replay } : {}),
     ...(best?.s.maxVcpus !== undefined ? { maxVcpus: best.s.maxVcpus } : {}),
+    ...configMaxVcpus(best?.s),
   };
+}
+
+/** The launch config's maxVcpus (a member of the recorded config object), if present. */
+function configMaxVcpus(s: ReferenceValueSet | undefined): { configMaxVcpus?: number } {
+  const cfg = s?.launchConfig?.config;
+  if (typeof cfg !== "object" || cfg === null || Array.isArray(cfg)) return {};
+  const v = (cfg as { readonly [k: string]: unknown })["maxVcpus"];
+  return typeof v === "number" && Number.isSafeInteger(v) ? { configMaxVcpus: v } : {};
 }

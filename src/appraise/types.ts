@@ -133,4 +133,9 @@ export interface AppraisalResult {
   readonly eventLog?: { readonly replayed: readonly string[]; readonly matchesQuote: boolean };
   /** max_vcpus of the compared set (not a quote field; bound through RTMR0's MADT). */
   readonly maxVcpus?: number;
+  /**
+   * `maxVcpus` of the compared set's launch configuration (QEMU's maxcpus: the MADT lists one
+   * processor per possible vCPU and is measured into RTMR0), when the set records its config.
+   */
+  readonly configMaxVcpus?: number;
 }

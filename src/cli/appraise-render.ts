@@ -38,6 +38,25 @@ export function verdictLine(r: AppraisalResult): string {
   return `contraindicated: ${[...new Set(bad)].join(", ")}`;
 }
 
+/**
+ * The vCPU limits of the compared set, neither of which a quote field carries: the launch
+ * config's maxVcpus (QEMU maxcpus, listed in the MADT, so pinned by RTMR0) and TD_PARAMS.MAX_VCPUS
+ * (the TDX module's limit, which KVM may set higher; recorded by the optional RTMR3 guest-agent event).
+ */
+function vcpuLines(r: AppraisalResult): string[] {
+  if (r.maxVcpus === undefined && r.configMaxVcpus === undefined) return [];
+  const lines: string[] = [];
+  if (r.configMaxVcpus !== undefined)
+    lines.push(
+      `  reference launch config: maxVcpus ${r.configMaxVcpus} (QEMU maxcpus; the MADT lists that many CPUs, RTMR0 measures it)`,
+    );
+  if (r.maxVcpus !== undefined)
+    lines.push(
+      `  reference TD_PARAMS.MAX_VCPUS: ${r.maxVcpus} (in no quote field; the RTMR3 guest-agent event records it)`,
+    );
+  return lines;
+}
+
 export function renderAppraisal(r: AppraisalResult): string {
   const lines = [verdictLine(r), ""];
   const w = Math.max(12, ...r.fields.map((f) => f.field.length));
@@ -65,11 +84,6 @@ export function renderAppraisal(r: AppraisalResult): string {
   }
   if (r.eventLog)
     lines.push(`  event log replays to the quote's RTMRs: ${r.eventLog.matchesQuote ? "yes" : "NO"}`);
-  if (r.maxVcpus !== undefined) {
-    lines.push(
-      `  reference MAX_VCPUS: ${r.maxVcpus} (TD_PARAMS; no quote field carries it: RTMR0 pins the firmware's`,
-      "    vCPU list (MADT), the optional RTMR3 guest-agent event the enforced value)",
-    );
-  }
+  lines.push(...vcpuLines(r));
   return `${lines.join("\n")}\n`;
 }

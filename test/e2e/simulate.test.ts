@@ -84,6 +84,7 @@ describe("simulate -> appraise (spawned CLI)", () => {
     expect(r.j.eventLog.matchesQuote).toBe(true);
     const text = readFileSync(join(golden, "golden.json"), "utf8");
     expect(JSON.parse(text).sets[0].launchConfig.config.maxVcpus).toBe(4);
+    expect(r.j.configMaxVcpus).toBe(4); // the compared set's launch config, reported with the result
   });
 
   const cases: [string, Record<string, unknown>, string[]][] = [
@@ -111,6 +112,18 @@ describe("simulate -> appraise (spawned CLI)", () => {
     const rtmr0 = r.failed.find((f: { field: string }) => f.field === "rtmr0");
     const labels = rtmr0.events.map((e: { kind: string; label: string }) => `${e.kind} ${e.label}`);
     expect(labels).toContain("changed ACPI tables");
+    const human = cli([
+      "verify",
+      join(dir, `sim-${slug("max_vcpus")}`, "quote.bin"),
+      "--collateral",
+      join(dir, `sim-${slug("max_vcpus")}`, "collateral.json"),
+      "--root",
+      join(dir, `sim-${slug("max_vcpus")}`, "root.pem"),
+      "--reference",
+      join(golden, "golden.json"),
+    ]);
+    expect(human.out.split("\n")[0]).toBe("contraindicated: rtmr0");
+    expect(human.out).toContain("reference launch config: maxVcpus 4 (QEMU maxcpus; the MADT lists");
   });
 
   it("wrong nonce -> reportData", () => {
