@@ -26,6 +26,19 @@ const P256_SPKI_PREFIX = Uint8Array.from([
   0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
 ]);
 
+/** A HashContext over a node Hash; `clone` is `Hash.copy()`. */
+function wrapHash(h: NodeCrypto.Hash): HashContext {
+  const ctx: HashContext = {
+    update(data) {
+      h.update(data);
+      return ctx;
+    },
+    digest: () => view(h.digest()),
+    clone: () => wrapHash(h.copy()),
+  };
+  return ctx;
+}
+
 export function createNodeCrypto(nc: NodeCryptoModule): CryptoBackend {
   // Key objects are costly to build; quotes reuse few keys (PCK, attestation key, CA keys).
   const keyCache = new Map<string, NodeCrypto.KeyObject>();
@@ -55,15 +68,7 @@ export function createNodeCrypto(nc: NodeCryptoModule): CryptoBackend {
   return {
     name: "node",
     createHash(alg: HashAlgorithm): HashContext {
-      const h = nc.createHash(alg);
-      const ctx: HashContext = {
-        update(data) {
-          h.update(data);
-          return ctx;
-        },
-        digest: () => view(h.digest()),
-      };
-      return ctx;
+      return wrapHash(nc.createHash(alg));
     },
     hash(alg, data) {
       return view(nc.createHash(alg).update(data).digest());

@@ -24,18 +24,30 @@ function rawPoint(publicKey: Uint8Array): Uint8Array | undefined {
   return undefined;
 }
 
+/** The part of a noble hash instance the context needs. */
+interface NobleHash {
+  update(data: Uint8Array): unknown;
+  digest(): Uint8Array;
+  clone(): NobleHash;
+}
+
+/** A HashContext over a noble hash; `clone` is noble's `.clone()`. */
+function wrapHash(h: NobleHash): HashContext {
+  const ctx: HashContext = {
+    update(data) {
+      h.update(data);
+      return ctx;
+    },
+    digest: () => h.digest(),
+    clone: () => wrapHash(h.clone()),
+  };
+  return ctx;
+}
+
 export const portableCrypto: CryptoBackend = {
   name: "noble",
   createHash(alg: HashAlgorithm): HashContext {
-    const h = NOBLE[alg].create();
-    const ctx: HashContext = {
-      update(data) {
-        h.update(data);
-        return ctx;
-      },
-      digest: () => h.digest(),
-    };
-    return ctx;
+    return wrapHash(NOBLE[alg].create());
   },
   hash(alg, data) {
     return NOBLE[alg](data);

@@ -10,6 +10,11 @@
 export interface HashContext {
   update(data: Uint8Array): HashContext;
   digest(): Uint8Array;
+  /**
+   * An independent context holding the same state (node `Hash.copy()`, noble `.clone()`): the
+   * digest of the prefix so far without closing this one (running MRTD values in launch traces).
+   */
+  clone(): HashContext;
 }
 
 export type HashAlgorithm = "sha256" | "sha384" | "sha512" | "sha1";

@@ -12,6 +12,7 @@ export {
 } from "./platform.js";
 export * as status from "./status.js";
 export { isError, OPERAND, statusName, withOperand } from "./status.js";
+export type { PageProvider, PageSource } from "./td-state.js";
 export {
   SEAMCALL_OK,
   type SeamcallResult,

@@ -5,13 +5,13 @@
  *
  * Why a staging buffer: a 4 KiB page costs 1 + 16×2 tiny `update` calls if fed directly, and the
  * per-call overhead dominates the hash itself. Blocks are copied into one reusable buffer
- * (≈ 61 KiB by default) that is handed to the hash when full, so the hashed byte stream is
- * exactly the spec's and the number of backend calls drops ~170-fold.
+ * (≈ 122 KiB by default) that is handed to the hash when full, so the hashed byte stream is
+ * exactly the spec's and the number of backend calls drops ~340-fold.
  */
 
-import { sha384 } from "@noble/hashes/sha2.js";
 import type { CryptoBackend, HashContext } from "../crypto/index.js";
 import { defaultCrypto } from "../crypto/index.js";
+import type { PageSource } from "./td-state.js";
 
 export const MRTD_BLOCK_SIZE = 128;
 export const MR_EXTEND_CHUNK = 256;
@@ -43,67 +43,44 @@ const tagWords = (tag: string): number[] => {
 const [PA0, PA1, PA2] = tagWords(TAG_PAGE_ADD) as [number, number, number];
 const [EX0, EX1, EX2] = tagWords(TAG_MR_EXTEND) as [number, number, number];
 
-/** A hash context that can also report the digest of its current prefix without closing. */
-interface ForkableHash {
-  update(data: Uint8Array): void;
-  digest(): Uint8Array;
-  peek(): Uint8Array | undefined;
-}
-
-/** Wraps a backend context; `peek()` works when the context exposes `clone()` or `copy()`. */
-function forkable(ctx: HashContext): ForkableHash {
-  const c = ctx as HashContext & { clone?: () => HashContext; copy?: () => HashContext };
-  return {
-    update: (d) => void ctx.update(d),
-    digest: () => ctx.digest(),
-    peek: () =>
-      typeof c.clone === "function"
-        ? c.clone().digest()
-        : typeof c.copy === "function"
-          ? c.copy().digest()
-          : undefined,
-  };
-}
-
-function nobleForkable(): ForkableHash {
-  const h = sha384.create();
-  return { update: (d) => void h.update(d), digest: () => h.digest(), peek: () => h.clone().digest() };
-}
-
 const PAGE_CACHE = 4096;
+/** What a 128-byte unit of the stage holds now (`dirty`): zeros, chunk data or a header. */
+const UNIT_ZERO = 0;
+const UNIT_DATA = 1;
+const UNIT_PAGE_ADD = 2;
+const UNIT_EXTEND = 3;
 
-/** Ten single-pass page records (128 + 16 × 384 bytes each): 62,720 bytes. */
-const DEFAULT_STAGING = 10 * (MRTD_BLOCK_SIZE + 16 * (MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK));
+/** Twenty single-pass page records (128 + 16 × 384 bytes each): 125,440 bytes. */
+const DEFAULT_STAGING = 20 * (MRTD_BLOCK_SIZE + 16 * (MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK));
 
 export interface MrtdOptions {
-  /** Staging buffer size in bytes (multiple of 128, ≥ 384). Default 62,720 (≈ 61 KiB). */
+  /** Staging buffer size in bytes (multiple of 128, ≥ 384). Default 125,440 (≈ 122 KiB). */
   stagingSize?: number;
   /**
-   * Also feed a cloneable @noble/hashes SHA-384 so `peek()` can report running MRTD values
-   * (launch traces). The backend's contexts are not cloneable through `HashContext`; the
-   * final MRTD always comes from the backend. Costs a second (slower) hash. Default false.
+   * Kept for compatibility: running MRTD values (`peek`) are always available, because the
+   * backend's context is cloned (`HashContext.clone`) instead of feeding a second hash.
    */
   running?: boolean;
 }
 
 /** Streaming MRTD: `pageAdd`/`extend` in call order, then `finalize()` once. */
 export class MrtdAccumulator {
-  private readonly main: ForkableHash;
-  private readonly shadow: ForkableHash | undefined;
+  private readonly main: HashContext;
   private readonly stage: Uint8Array;
   private readonly view: DataView;
   /**
-   * One flag per 128-byte unit of `stage`: 1 when chunk data was written there. A header written
-   * into a clean unit only needs its tag and GPA (bytes 24..127 are still zero); a dirty unit is
-   * re-zeroed first. With the default staging size (a multiple of the 6272-byte single-pass page
-   * record) headers keep landing on clean units, so the 104 zero bytes are almost never written.
+   * One UNIT_* tag per 128-byte unit of `stage` (see `header`). With the default staging size (a
+   * multiple of the 6272-byte single-pass page record) headers keep landing on units that hold
+   * a header of the same kind, so a header costs one u64 store.
    */
   private readonly dirty: Uint8Array;
   private fill = 0;
   private done = false;
   /** End of the hashed area of `stage` (the page cache follows it). */
   private readonly limit: number;
-  private cachedBuf: Uint8Array | undefined;
+  private cachedSrc: PageSource | undefined;
+  /** The page cache behind the stage (a provider's `readPage` target). */
+  private readonly cache: Uint8Array;
   private cachedOff = -1;
   /** Total bytes fed to SHA-384 so far (the MRTD byte stream length). */
   bytesHashed = 0;
@@ -112,13 +89,13 @@ export class MrtdAccumulator {
     const size = opts.stagingSize ?? DEFAULT_STAGING;
     if (size % MRTD_BLOCK_SIZE !== 0 || size < 3 * MRTD_BLOCK_SIZE)
       throw new RangeError(`MrtdAccumulator: bad staging size ${size}`);
-    this.main = forkable(crypto.createHash("sha384"));
-    this.shadow = opts.running ? nobleForkable() : undefined;
+    this.main = crypto.createHash("sha384");
     // The stage is followed by a 4 KiB page cache (never hashed) for `extendFromPage`.
     this.stage = new Uint8Array(size + PAGE_CACHE);
     this.limit = size;
     this.view = new DataView(this.stage.buffer);
-    this.dirty = new Uint8Array(size / MRTD_BLOCK_SIZE);
+    this.dirty = new Uint8Array(size / MRTD_BLOCK_SIZE).fill(UNIT_ZERO);
+    this.cache = this.stage.subarray(size);
   }
 
   /** TDH.MEM.PAGE.ADD contribution (§5.1): the GPA only, never the page contents. */
@@ -146,26 +123,34 @@ export class MrtdAccumulator {
     const data = at + MRTD_BLOCK_SIZE;
     this.stage.set(buf.subarray(off, off + MR_EXTEND_CHUNK), data);
     const u = data >>> 7;
-    this.dirty[u] = 1;
-    this.dirty[u + 1] = 1;
+    this.dirty[u] = UNIT_DATA;
+    this.dirty[u + 1] = UNIT_DATA;
     this.fill = data + MR_EXTEND_CHUNK;
   }
 
   /**
-   * `extendFrom` for `count` consecutive chunks of an immutable 4 KiB page (`buf[pageOff .. pageOff + 4096)` never
-   * changes once added, as TD pages do not): the page is copied once into a cache after the
-   * stage and its chunks are moved with `copyWithin`, so the 16 extends of a page allocate nothing.
+   * `extendFrom` for `count` consecutive chunks of an immutable 4 KiB page (the 4096 bytes at
+   * `pageOff` of a buffer or page provider never change once added, as TD pages do not): the
+   * page is copied (or read) once into a cache after the stage and its chunks are moved with
+   * `copyWithin`, so the 16 extends of a page make no per-chunk allocation or backend call.
    */
-  extendFromPage(gpa: number, buf: Uint8Array, pageOff: number, chunkOff: number, count = 1): void {
+  extendFromPage(gpa: number, src: PageSource, pageOff: number, chunkOff: number, count = 1): void {
     const last = chunkOff + count * MR_EXTEND_CHUNK;
-    if (pageOff < 0 || pageOff + PAGE_CACHE > buf.length || chunkOff < 0 || count < 0 || last > PAGE_CACHE)
+    if (
+      pageOff < 0 ||
+      pageOff + PAGE_CACHE > src.byteLength ||
+      chunkOff < 0 ||
+      count < 0 ||
+      last > PAGE_CACHE
+    )
       throw new RangeError("MrtdAccumulator.extendFromPage: chunk outside buffer");
     if (this.done) throw new Error("MrtdAccumulator used after finalize");
     const stage = this.stage;
     const cache = this.limit;
-    if (this.cachedBuf !== buf || this.cachedOff !== pageOff) {
-      stage.set(buf.subarray(pageOff, pageOff + PAGE_CACHE), cache);
-      this.cachedBuf = buf;
+    if (this.cachedSrc !== src || this.cachedOff !== pageOff) {
+      if (src instanceof Uint8Array) stage.set(src.subarray(pageOff, pageOff + PAGE_CACHE), cache);
+      else src.readPage(pageOff, this.cache);
+      this.cachedSrc = src;
       this.cachedOff = pageOff;
     }
     const dirty = this.dirty;
@@ -175,16 +160,17 @@ export class MrtdAccumulator {
       this.header(at, g, EX0, EX1, EX2);
       const data = at + MRTD_BLOCK_SIZE;
       stage.copyWithin(data, cache + c, cache + c + MR_EXTEND_CHUNK);
-      dirty[data >>> 7] = 1;
-      dirty[(data >>> 7) + 1] = 1;
+      dirty[data >>> 7] = UNIT_DATA;
+      dirty[(data >>> 7) + 1] = UNIT_DATA;
       this.fill = data + MR_EXTEND_CHUNK;
     }
   }
 
-  /** The MRTD the TD would get if TDH.MR.FINALIZE ran now, or undefined if no backend can fork. */
-  peek(): Uint8Array | undefined {
+  /** The MRTD the TD would get if TDH.MR.FINALIZE ran now (a clone of the running hash). */
+  peek(): Uint8Array {
+    if (this.done) throw new Error("MrtdAccumulator used after finalize");
     this.flush();
-    return this.main.peek() ?? this.shadow?.peek();
+    return this.main.clone().digest();
   }
 
   /** TDH.MR.FINALIZE (§5.3): the 48-byte MRTD. */
@@ -200,17 +186,24 @@ export class MrtdAccumulator {
     if (this.fill + n > this.limit) this.flush();
   }
 
-  /** A 128-byte header block at `at`: tag words, zero pad, u64 GPA, zeros (§5.4). */
+  /**
+   * A 128-byte header block at `at`: tag words, zero pad, u64 GPA, zeros (§5.4). The unit's
+   * previous content decides what must be written: after chunk data the whole block, after a
+   * header of the other kind the tag and GPA, after a header of the same kind only the GPA (the
+   * steady state of a single-pass stream, whose page records keep landing on the same units).
+   */
   private header(at: number, gpa: number, w0: number, w1: number, w2: number): void {
     const u = at >>> 7;
-    if (this.dirty[u] === 1) {
-      this.stage.fill(0, at + 12, at + MRTD_BLOCK_SIZE);
-      this.dirty[u] = 0;
-    }
+    const kind = w0 === PA0 ? UNIT_PAGE_ADD : UNIT_EXTEND;
+    const was = this.dirty[u];
     const v = this.view;
-    v.setUint32(at, w0, true);
-    v.setUint32(at + 4, w1, true);
-    v.setUint32(at + 8, w2, true);
+    if (was !== kind) {
+      if (was === UNIT_DATA) this.stage.fill(0, at + 12, at + MRTD_BLOCK_SIZE);
+      v.setUint32(at, w0, true);
+      v.setUint32(at + 4, w1, true);
+      v.setUint32(at + 8, w2, true);
+      this.dirty[u] = kind;
+    }
     writeU64(v, at + 16, gpa);
   }
 
@@ -219,7 +212,6 @@ export class MrtdAccumulator {
     if (this.fill === 0) return;
     const part = this.stage.subarray(0, this.fill);
     this.main.update(part);
-    this.shadow?.update(part);
     this.bytesHashed += this.fill;
     this.fill = 0;
   }

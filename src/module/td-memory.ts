@@ -9,7 +9,14 @@
 import { buildStateStatus, isPrivateGpa, type Reg, regNum } from "./build-state.js";
 import type { ModuleVersion } from "./platform.js";
 import * as S from "./status.js";
-import { LEAF_FREE, LEAF_MAPPED, LEAF_PENDING, type SeptRegion, type TdState } from "./td-state.js";
+import {
+  LEAF_FREE,
+  LEAF_MAPPED,
+  LEAF_PENDING,
+  type PageSource,
+  type SeptRegion,
+  type TdState,
+} from "./td-state.js";
 
 export interface SeamcallResult {
   readonly status: bigint;
@@ -80,14 +87,20 @@ export function septAdd(td: TdState, gpa: Reg, level: number, ctx: MemoryContext
   td.sept.set(g / PAGE_2M, {
     leaf: new Uint8Array(PAGE_2M / PAGE),
     data: undefined,
-    refViews: undefined,
+    refSources: undefined,
     refOffsets: undefined,
   });
   return SEAMCALL_OK;
 }
 
 /** TDH.MEM.PAGE.ADD (leaf 2): §5.1 check order, then keep the page and extend MRTD with its GPA. */
-export function pageAdd(td: TdState, gpa: Reg, source: Uint8Array, ctx: MemoryContext): SeamcallResult {
+export function pageAdd(
+  td: TdState,
+  gpa: Reg,
+  source: PageSource | undefined,
+  offset: number,
+  ctx: MemoryContext,
+): SeamcallResult {
   if (!inBuild(td)) return { status: buildStateStatus(td, BUILD, ctx.version) };
   const g = privateGpa(td, gpa, LOW_4K);
   if (g === undefined) return err(S.TDX_OPERAND_INVALID, S.OPERAND.RCX);
@@ -95,21 +108,38 @@ export function pageAdd(td: TdState, gpa: Reg, source: Uint8Array, ctx: MemoryCo
   if (!region) return err(S.TDX_EPT_WALK_FAILED, S.OPERAND.RCX);
   const idx = (g & LOW_2M) >>> 12;
   if (region.leaf[idx] !== LEAF_FREE) return err(ctx.leafNotFree, S.OPERAND.RCX);
-  if (!(source instanceof Uint8Array) || source.length !== PAGE)
-    return err(S.TDX_OPERAND_INVALID, S.OPERAND.R9);
+  if (!validSource(source, offset)) return err(S.TDX_OPERAND_INVALID, S.OPERAND.R9);
   if (ctx.retention === "reference") {
-    if (ctx.lastView?.buffer !== source.buffer) ctx.lastView = new Uint8Array(source.buffer);
-    region.refViews ??= [];
+    region.refSources ??= [];
     region.refOffsets ??= new Float64Array(PAGE_2M / PAGE);
-    region.refViews[idx] = ctx.lastView;
-    region.refOffsets[idx] = source.byteOffset;
+    if (source instanceof Uint8Array) {
+      if (ctx.lastView?.buffer !== source.buffer) ctx.lastView = new Uint8Array(source.buffer);
+      region.refSources[idx] = ctx.lastView;
+      region.refOffsets[idx] = source.byteOffset + offset;
+    } else {
+      region.refSources[idx] = source;
+      region.refOffsets[idx] = offset;
+    }
   } else {
     region.data ??= new Uint8Array(PAGE_2M);
-    region.data.set(source, idx * PAGE);
+    if (source instanceof Uint8Array) region.data.set(source.subarray(offset, offset + PAGE), idx * PAGE);
+    else source.readPage(offset, region.data.subarray(idx * PAGE, idx * PAGE + PAGE));
   }
   region.leaf[idx] = LEAF_MAPPED;
   td.mrtd?.pageAdd(g);
   return SEAMCALL_OK;
+}
+
+/** A buffer or page provider with 4096 bytes at `offset`. */
+function validSource(source: PageSource | undefined, offset: number): source is PageSource {
+  if (!Number.isSafeInteger(offset) || offset < 0) return false;
+  if (source instanceof Uint8Array) return offset + PAGE <= source.length;
+  return (
+    typeof source === "object" &&
+    source !== null &&
+    typeof source.readPage === "function" &&
+    offset + PAGE <= source.byteLength
+  );
 }
 
 /** TDH.MEM.PAGE.AUG (leaf 6): a PENDING leaf, never measured. */
@@ -140,7 +170,7 @@ export function extendChunks(td: TdState, gpa: Reg, n: number, ctx: MemoryContex
   const off = g & LOW_2M;
   const idx = off >>> 12;
   if (region.leaf[idx] !== LEAF_MAPPED) return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
-  const ref = region.refViews?.[idx];
+  const ref = region.refSources?.[idx];
   const buf = ref ?? region.data;
   if (!buf || !td.mrtd) return err(S.TDX_EPT_ENTRY_NOT_PRESENT);
   const pageOff = ref ? (region.refOffsets?.[idx] ?? 0) : off - (off & LOW_4K);

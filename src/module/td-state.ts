@@ -18,14 +18,28 @@ export const LEAF_PENDING = 2;
  * and, once a page is added, one 2 MiB slab holding the plaintext copies PAGE.ADD made (one
  * allocation per region instead of one per page; dropped at TDH.MR.FINALIZE).
  */
+/**
+ * Guest-physical contents produced on demand (a lazily read file, a zero-extended section):
+ * `readPage` fills `out` (4096 bytes) with the bytes at `offset` (a multiple of 4096 from the
+ * caller's point of view). Must return the same bytes for the same offset until TDH.MR.FINALIZE.
+ */
+export interface PageProvider {
+  readonly byteLength: number;
+  readPage(offset: number, out: Uint8Array): void;
+}
+
+/** Where TDH.MEM.PAGE.ADD reads a source page: a buffer or a page provider (the model's R9). */
+export type PageSource = Uint8Array | PageProvider;
+
 export interface SeptRegion {
   readonly leaf: Uint8Array;
   data: Uint8Array | undefined;
   /**
-   * "reference" retention: per page, a whole-buffer view of the caller's source (shared by all
-   * pages from the same ArrayBuffer) and the page's byte offset in it. No per-page objects.
+   * "reference" retention: per page, the caller's source (for buffers a whole-buffer view shared
+   * by all pages from the same ArrayBuffer; providers as given, re-read at MR.EXTEND) and the
+   * page's byte offset in it. No per-page objects, and a provider's pages are never held.
    */
-  refViews: (Uint8Array | undefined)[] | undefined;
+  refSources: (PageSource | undefined)[] | undefined;
   refOffsets: Float64Array | undefined;
 }
 

@@ -28,7 +28,7 @@ import {
   septAdd,
 } from "./td-memory.js";
 import { checkTdParams } from "./td-params-check.js";
-import { newTdState, type OpState, type TdState, type VcpuState } from "./td-state.js";
+import { newTdState, type OpState, type PageSource, type TdState, type VcpuState } from "./td-state.js";
 
 export type { Reg } from "./build-state.js";
 
@@ -63,7 +63,7 @@ export interface TdxModuleOptions {
    * launch replay uses "reference" so a large image is never held twice.
    */
   pageRetention?: "copy" | "reference";
-  /** Passed to each TD's MRTD accumulator (e.g. a shadow backend for running MRTDs). */
+  /** Passed to each TD's MRTD accumulator (staging size). */
   mrtd?: MrtdOptions;
 }
 
@@ -210,7 +210,21 @@ export class TdxModule {
    */
   memPageAdd(tdr: Reg, gpa: Reg, source: Uint8Array): SeamcallResult {
     const td = this.td(tdr);
-    return td ? pageAdd(td, gpa, source, this.memCtx) : err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
+    const exact = source instanceof Uint8Array && source.length === PAGE;
+    return td
+      ? pageAdd(td, gpa, exact ? source : undefined, 0, this.memCtx)
+      : err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
+  }
+
+  /**
+   * TDH.MEM.PAGE.ADD with the source page named by (buffer or page provider, byte offset), the
+   * model's counterpart of R9's physical address: no per-page view is needed, and with
+   * "reference" retention a provider's page is not read until TDH.MR.EXTEND needs it. A source
+   * without 4096 bytes at `offset` is TDX_OPERAND_INVALID on R9, as `memPageAdd` reports.
+   */
+  memPageAddFrom(tdr: Reg, gpa: Reg, source: PageSource, offset: number): SeamcallResult {
+    const td = this.td(tdr);
+    return td ? pageAdd(td, gpa, source, offset, this.memCtx) : err(S.TDX_OPERAND_INVALID, S.OPERAND.RDX);
   }
 
   /** TDH.MEM.PAGE.AUG (leaf 6): maps a PENDING page; never measured. */
@@ -251,7 +265,7 @@ export class TdxModule {
     td.opState = "RUNNABLE";
     for (const r of td.sept.values()) {
       r.data = undefined;
-      r.refViews = undefined;
+      r.refSources = undefined;
       r.refOffsets = undefined;
     }
     return ok;
@@ -286,7 +300,7 @@ export class TdxModule {
     };
   }
 
-  /** The MRTD so far (running value before FINALIZE if the backend can fork), for traces. */
+  /** The MRTD so far (a clone of the running hash before FINALIZE), for traces. */
   peekMrtd(tdr: Reg): Uint8Array | undefined {
     const td = this.td(tdr);
     return td?.mrTd?.slice() ?? td?.mrtd?.peek();

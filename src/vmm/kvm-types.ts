@@ -2,6 +2,10 @@
  * KVM uAPI constants and result shapes for the TD launch model (tdx-reference.md §8).
  */
 
+import type { PageProvider } from "../module/td-state.js";
+
+export type { PageProvider } from "../module/td-state.js";
+
 /** KVM ABI generation: what Linux 6.16 merged, or the v19 series proposal (§8.2). */
 export type KvmGeneration = "6.16" | "v19";
 
@@ -58,12 +62,6 @@ export interface KvmTdxInitVm {
 
 /** Bytes of guest-physical contents: a buffer, or pages produced on demand (no big copies). */
 export type RegionSource = Uint8Array | PageProvider;
-
-export interface PageProvider {
-  readonly byteLength: number;
-  /** Fills `out` (4096 bytes) with the bytes at `offset` (a multiple of 4096). */
-  readPage(offset: number, out: Uint8Array): void;
-}
 
 /** `struct kvm_tdx_init_mem_region` (§8.6), with the source as bytes instead of a pointer. */
 export interface KvmTdxInitMemRegion {

@@ -19,11 +19,12 @@ import type { KvmVm } from "./kvm-vm.js";
 const PAGE = 4096;
 const PAGE_2M = 2 * 1024 * 1024;
 const CHUNK = 256;
+/** The one success result of the per-page helpers (hot loop: no allocation, identity test). */
+const OK: KvmResult = Object.freeze({ ok: true });
 
 export class KvmVcpu {
   tdvpr: number | undefined;
   initialized = false;
-  private readonly scratch = new Uint8Array(PAGE);
 
   constructor(
     readonly vm: KvmVm,
@@ -78,11 +79,11 @@ export class KvmVcpu {
     const base = region.sourceOffset ?? 0;
     for (let p = 0; p < region.nrPages; p++) {
       const gpa = region.gpa + p * PAGE;
-      const r = this.addPage(gpa, this.pageOf(region.source, base + p * PAGE));
-      if (!r.ok) return this.vm.finish(r);
+      const r = this.addPage(gpa, region.source, base + p * PAGE);
+      if (r !== OK) return this.vm.finish(r);
       if (measure) {
         const e = this.extendPage(gpa);
-        if (!e.ok) return this.vm.finish(e);
+        if (e !== OK) return this.vm.finish(e);
       }
     }
     return this.vm.finish({ ok: true });
@@ -97,7 +98,7 @@ export class KvmVcpu {
     if (bad) return this.vm.finish(bad);
     for (let p = 0; p < nrPages; p++) {
       const e = this.extendPage(gpa + p * PAGE);
-      if (!e.ok) return this.vm.finish(e);
+      if (e !== OK) return this.vm.finish(e);
     }
     return this.vm.finish({ ok: true });
   }
@@ -117,7 +118,8 @@ export class KvmVcpu {
     return undefined;
   }
 
-  private addPage(gpa: number, src: Uint8Array): KvmResult {
+  /** TDH.MEM.SEPT.ADD when the 2 MiB region is new, then TDH.MEM.PAGE.ADD from `src` at `offset`. */
+  private addPage(gpa: number, src: RegionSource, offset: number): KvmResult {
     const vm = this.vm;
     const tdr = vm.tdr as number;
     const m = vm.module;
@@ -128,20 +130,11 @@ export class KvmVcpu {
       if (s !== TDX_SUCCESS) return vm.seamFail("TDH.MEM.SEPT.ADD", s);
       vm.septMapped.add(region);
     }
-    const s = m.memPageAdd(tdr, gpa, src).status;
+    // The source is named by (buffer or provider, offset), as R9 names a physical page: no
+    // per-page view, and a provider's page is read only when it is measured (or copied).
+    const s = m.memPageAddFrom(tdr, gpa, src, offset).status;
     this.trace.seamcall("TDH.MEM.PAGE.ADD", s, gpa, PAGE);
-    return s === TDX_SUCCESS ? { ok: true } : vm.seamFail("TDH.MEM.PAGE.ADD", s);
-  }
-
-  /**
-   * The 4 KiB page at `offset` of a source: a view for buffers (stable, no copy); for providers
-   * the reused scratch page, or a fresh page when the module keeps references to its sources.
-   */
-  private pageOf(src: RegionSource, offset: number): Uint8Array {
-    if (src instanceof Uint8Array) return src.subarray(offset, offset + PAGE);
-    const out = this.vm.module.pageRetention === "reference" ? new Uint8Array(PAGE) : this.scratch;
-    src.readPage(offset, out);
-    return out;
+    return s === TDX_SUCCESS ? OK : vm.seamFail("TDH.MEM.PAGE.ADD", s);
   }
 
   /** 16 × TDH.MR.EXTEND over one page (`mrExtendPage` is the module's exact equivalent). */
@@ -154,6 +147,6 @@ export class KvmVcpu {
     }
     // Recorded as one entry of 16 calls (the trace coalesces them anyway).
     this.trace.seamcall("TDH.MR.EXTEND", TDX_SUCCESS, gpa, PAGE, undefined, PAGE / CHUNK);
-    return { ok: true };
+    return OK;
   }
 }
