@@ -4,7 +4,7 @@
  * collateral with Intel's real header names (tdx-reference.md section 15.1).
  */
 
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -192,5 +192,33 @@ describe("verify --pccs (local server on 127.0.0.1)", () => {
     expect(JSON.parse(r.out).error.code).toBe("ERR_COLLATERAL_FETCH");
     expect(r.code).toBe(5);
     rmSync(empty, { recursive: true, force: true });
+  });
+  it("--batch with --pccs: collateral per quote (cached); a quote whose FMSPC the server lacks fails alone", async () => {
+    const cache = mkdtempSync(join(tmpdir(), "tdx-attest-pccs-"));
+    const dir = mkdtempSync(join(tmpdir(), "tdx-attest-batch-"));
+    writeFileSync(join(dir, "1.dat"), readFileSync(QUOTE));
+    writeFileSync(join(dir, "2.dat"), readFileSync(QUOTE));
+    writeFileSync(join(dir, "3-gcp.dat"), readFileSync(fixturePath("quotes/gcp-v4.dat")));
+    const before = hits.length;
+    const r = await cli([
+      "verify",
+      "--batch",
+      dir,
+      "--pccs",
+      base,
+      "--cache-dir",
+      cache,
+      "--at",
+      AT,
+      "--json",
+    ]);
+    const j = JSON.parse(r.out);
+    expect(r.code).toBe(1);
+    expect(j.results.map((e: { ok: boolean }) => e.ok)).toEqual([true, true, false]);
+    expect(j.results[2].error.code).toBe("ERR_COLLATERAL_FETCH");
+    // The second quote reuses the cache: 4 fetches for FMSPC b0c06f, then the failed TCB info.
+    expect(hits.length - before).toBe(5);
+    rmSync(cache, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   });
 });
