@@ -31,13 +31,22 @@ function put16(b: Uint8Array, off: number, v: number): void {
   new DataView(b.buffer, b.byteOffset).setUint16(off, v & 0xffff, true);
 }
 
+/**
+ * The boot protocol: u16 at 0x206. QEMU uses 0 when the "HdrS" magic at 0x202 is missing; that
+ * case is not modelled (every bzImage has the magic; synthetic test kernels often do not).
+ */
+export function bootProtocol(kernel: Uint8Array): number {
+  return readU16(kernel, 0x206);
+}
+
 /** Where QEMU places the initrd (§9.4); throws ConfigError if it does not fit. */
 export function qemuInitrdAddress(kernel: Uint8Array, protocol: number, input: KernelPatchInput): number {
   const size = input.initrdSize ?? 0;
   const xlf = readU16(kernel, 0x236);
   let max: number;
   if (protocol >= 0x20c && (xlf & 0x40) !== 0) max = 0xffffffff;
-  else if (protocol >= 0x203) max = readU32(kernel, 0x22c) || 0x37ffffff;
+  // QEMU takes initrd_addr_max as it is (a zero field leaves no room: the initrd does not fit).
+  else if (protocol >= 0x203) max = readU32(kernel, 0x22c);
   else max = 0x37ffffff;
   const avail = below4gMemory(input.memorySize) - BigInt(input.acpiDataSize ?? QEMU_ACPI_DATA_SIZE);
   if (avail <= 0n)
@@ -48,6 +57,35 @@ export function qemuInitrdAddress(kernel: Uint8Array, protocol: number, input: K
       field: "initrd",
     });
   return Number(BigInt(max - size) & ~0xfffn);
+}
+
+/**
+ * QEMU's `vga=` handling: the first "vga=" anywhere in the command line sets vid_mode (0x1FA):
+ * normal/ext/ask prefixes, else an unsigned number in C base-0 notation ending the word.
+ */
+export function qemuVgaMode(cmdline: string): number | undefined {
+  const at = cmdline.indexOf("vga=");
+  if (at < 0) return undefined;
+  const v = cmdline.slice(at + 4);
+  if (v.startsWith("normal")) return 0xffff;
+  if (v.startsWith("ext")) return 0xfffe;
+  if (v.startsWith("ask")) return 0xfffd;
+  const t = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(?=$| )/.exec(v)?.[1];
+  const n =
+    t === undefined
+      ? Number.NaN
+      : /^0[xX]/.test(t)
+        ? Number.parseInt(t.slice(2), 16)
+        : Number.parseInt(t, t.startsWith("0") ? 8 : 10);
+  if (!(n <= 0xffffffff))
+    throw new ConfigError(
+      "ERR_CONFIG",
+      `cmdline: invalid 'vga=' parameter ${JSON.stringify(v.split(" ")[0])}`,
+      {
+        field: "cmdline",
+      },
+    );
+  return n & 0xffff;
 }
 
 /**
@@ -63,19 +101,24 @@ export function patchKernelForQemu(kernel: Uint8Array, input: KernelPatchInput):
     );
   }
   const k = kernel.slice();
-  const protocol = readU16(k, 0x206);
+  const protocol = bootProtocol(k);
+  const cmdline = input.cmdline ?? "";
   const loadedHigh = protocol >= 0x202 && ((k[0x211] as number) & 1) !== 0;
   const realAddr = loadedHigh ? 0x10000 : 0x90000;
-  const cmdlineAddr = loadedHigh ? 0x20000 : 0x9a000 - ((input.cmdline ?? "").length + 1);
-  if (protocol >= 0x200) k[0x210] = 0xb0;
-  if (protocol >= 0x201) {
-    k[0x211] = (k[0x211] as number) | 0x80;
-    put16(k, 0x224, cmdlineAddr - realAddr - 0x200);
-  }
+  // QEMU reserves strlen + 1 rounded up to 16 bytes below 0x9A000 for old kernels.
+  const cmdlineSize = (utf8Length(cmdline) + 16) & ~15;
+  const cmdlineAddr = loadedHigh ? 0x20000 : 0x9a000 - cmdlineSize;
   if (protocol >= 0x202) put32(k, 0x228, cmdlineAddr);
   else {
     put16(k, 0x20, 0xa33f);
     put16(k, 0x22, cmdlineAddr - realAddr);
+  }
+  const vga = qemuVgaMode(cmdline);
+  if (vga !== undefined) put16(k, 0x1fa, vga);
+  if (protocol >= 0x200) k[0x210] = 0xb0;
+  if (protocol >= 0x201) {
+    k[0x211] = (k[0x211] as number) | 0x80;
+    put16(k, 0x224, cmdlineAddr - realAddr - 0x200);
   }
   const initrdSize = input.initrdSize ?? 0;
   if (initrdSize > 0) {
@@ -85,6 +128,10 @@ export function patchKernelForQemu(kernel: Uint8Array, input: KernelPatchInput):
     put32(k, 0x21c, initrdSize);
   }
   return k;
+}
+
+function utf8Length(s: string): number {
+  return new TextEncoder().encode(s).length;
 }
 
 export interface KernelDigestOptions extends KernelPatchInput {

@@ -58,8 +58,61 @@ describe("QEMU kernel patching", () => {
   it("old protocols get the legacy cmdline fields", () => {
     const k = patchKernelForQemu(bzImage(0x201, 0, 0), { memorySize: GiB, cmdline: "abc" });
     expect(readU16(k, 0x20)).toBe(0xa33f);
-    const cmdlineAddr = 0x9a000 - 4;
+    const cmdlineAddr = 0x9a000 - 16; // QEMU reserves (strlen + 16) & ~15 bytes
     expect(readU16(k, 0x22)).toBe(cmdlineAddr - 0x90000);
     expect(readU16(k, 0x224)).toBe(cmdlineAddr - 0x90000 - 0x200);
+  });
+});
+
+/** bzImage header with the "HdrS" magic (the helper above leaves it out on purpose for old tests). */
+function withMagic(k: Uint8Array): Uint8Array {
+  new DataView(k.buffer, k.byteOffset).setUint32(0x202, 0x53726448, true);
+  return k;
+}
+
+describe("QEMU x86_load_linux() edge cases (§9.4)", () => {
+  it("old kernels: the cmdline reservation is strlen + 1 rounded up to 16 bytes", () => {
+    for (const [cmdline, reserved] of [
+      ["", 16],
+      ["abc", 16],
+      ["x".repeat(15), 16],
+      ["x".repeat(16), 32],
+      ["é", 16],
+    ] as const) {
+      const k = patchKernelForQemu(withMagic(bzImage(0x201, 1, 0)), { memorySize: GiB, cmdline });
+      expect(readU16(k, 0x22)).toBe(0x9a000 - reserved - 0x90000);
+      expect(readU16(k, 0x224)).toBe(0x9a000 - reserved - 0x90000 - 0x200);
+    }
+  });
+
+  it("protocol 0x202+ without LOADED_HIGH is a low kernel with cmd_line_ptr below 0x9A000", () => {
+    const k = patchKernelForQemu(withMagic(bzImage(0x20f, 0, 0x40)), { memorySize: GiB, cmdline: "a" });
+    expect(readU32(k, 0x228)).toBe(0x9a000 - 16);
+    expect(readU16(k, 0x224)).toBe(0x9a000 - 16 - 0x90000 - 0x200);
+  });
+
+  it("protocol 0x20C without XLF_CAN_BE_LOADED_ABOVE_4G uses initrd_addr_max; a zero field does not fit", () => {
+    const k = withMagic(bzImage(0x20c, 1, 0, 0x3fffffff));
+    expect(readU32(patchKernelForQemu(k, { memorySize: 4n * GiB, initrdSize: 0x2000 }), 0x218)).toBe(
+      (0x3fffffff - 0x2000) & ~0xfff,
+    );
+    const zero = withMagic(bzImage(0x20c, 1, 0, 0));
+    expect(() => patchKernelForQemu(zero, { memorySize: 4n * GiB, initrdSize: 0x2000 })).toThrow(
+      /does not fit/,
+    );
+  });
+
+  it("vga= sets vid_mode at 0x1FA like QEMU; a bad value is a ConfigError", () => {
+    const k = withMagic(bzImage(0x20f, 1, 0x40));
+    const mode = (cmdline: string) => readU16(patchKernelForQemu(k, { memorySize: GiB, cmdline }), 0x1fa);
+    expect(mode("console=ttyS0")).toBe(0);
+    expect(mode("vga=normal quiet")).toBe(0xffff);
+    expect(mode("vga=ext")).toBe(0xfffe);
+    expect(mode("vga=ask")).toBe(0xfffd);
+    expect(mode("root=/dev/vda vga=0x317")).toBe(0x317);
+    expect(mode("vga=791 quiet")).toBe(791);
+    expect(mode("vga=017")).toBe(0o17);
+    expect(() => mode("vga=auto")).toThrow(/vga=/);
+    expect(() => mode("vga=12x")).toThrow(/vga=/);
   });
 });
