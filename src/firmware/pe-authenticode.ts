@@ -47,10 +47,10 @@ export function authenticodeLayout(
   pe: Uint8Array,
   opts: { dstackPadding?: boolean } = {},
 ): AuthenticodeLayout {
-  if (u16At(pe, 0, "dosSignature") !== 0x5a4d) throw peError("dosSignature", "no MZ signature", 0);
-  const lfanew = u32At(pe, 0x3c, "e_lfanew");
+  // edk2 reads e_lfanew only behind an MZ header; otherwise the PE header starts at offset 0.
+  const lfanew = u16At(pe, 0, "dosSignature") === 0x5a4d ? u32At(pe, 0x3c, "e_lfanew") : 0;
   if (u32At(pe, lfanew, "signature") !== 0x00004550)
-    throw peError("signature", "no PE\\0\\0 signature", lfanew);
+    throw peError("signature", "no MZ header and no PE\\0\\0 signature", lfanew);
   const coff = lfanew + 4;
   const numSections = u16At(pe, coff + 2, "numberOfSections");
   const optSize = u16At(pe, coff + 16, "sizeOfOptionalHeader");

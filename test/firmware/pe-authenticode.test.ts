@@ -124,3 +124,39 @@ describe("PE/COFF Authenticode", () => {
     );
   });
 });
+
+describe("PE/COFF Authenticode: other image shapes", () => {
+  it("a PE header at offset 0 without an MZ stub hashes like edk2 (e_lfanew not used)", () => {
+    const b = buildPe({ numRva: 16, certSize: 0, trailing: 0x10 });
+    // Move "PE\0\0" + COFF + optional header + section table to offset 0 (no DOS header).
+    const shift = 0x80;
+    const pe = new Uint8Array(b.pe.length);
+    pe.set(b.pe.subarray(shift, 0x400), 0);
+    pe.set(b.pe.subarray(0x400), 0x400);
+    const moved: Built = { ...b, pe, checksum: b.checksum - shift, certDir: b.certDir - shift };
+    expect(toHex(authenticodeHash(pe))).toBe(expected(moved, true));
+  });
+
+  it("NumberOfRvaAndSizes 0 hashes the whole header after CheckSum even with a certificate table", () => {
+    const b = buildPe({ numRva: 0, certSize: 0x20, trailing: 0 });
+    // Without the directory the certificate bytes are ordinary trailing data (edk2 step 6, CertSize 0).
+    const h = createHash("sha384");
+    h.update(b.pe.subarray(0, b.checksum)).update(b.pe.subarray(b.checksum + 4, 0x400));
+    h.update(b.pe.subarray(0x400, 0xa00)).update(b.pe.subarray(0xa00));
+    expect(toHex(authenticodeHash(b.pe))).toBe(h.digest("hex"));
+  });
+
+  it("section data cut short is ERR_PE_FORMAT naming the section header's offset", () => {
+    const b = buildPe({ numRva: 16, certSize: 0, trailing: 0 });
+    let err: unknown;
+    try {
+      authenticodeHash(b.pe.subarray(0, 0x900));
+    } catch (e) {
+      err = e;
+    }
+    expect(isTdxError(err) && err.code === "ERR_PE_FORMAT").toBe(true);
+    const table = 0x80 + 24 + 240;
+    expect((err as { at?: { offset?: number } }).at?.offset).toBe(table); // sections[0]: ptr 0x800
+    expect((err as Error).message).toMatch(/sections\[0\].*past the image/);
+  });
+});
