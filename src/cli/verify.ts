@@ -34,7 +34,8 @@ export const VERIFY_USAGE = `usage: tdx-attest verify <quote|-> (--collateral <f
 
 Verifies a DCAP quote (TDX v4/v5; SGX v3 with --tee sgx) against Intel collateral: PCK chain to
 the pinned Intel SGX Root CA, CRLs, TCB info, QE identity, QE report and quote signatures, then
-Intel's TCB level selection and status merge. Exit status 0 only when verification succeeded.
+Intel's TCB level selection and status merge. Exit status 0 only when verification succeeded
+(with --reference: only for an affirming verdict, or warning with --accept-warning).
 
 options:
   --collateral <f>  collateral JSON in dcap-qvl's shape (pck_crl_issuer_chain, root_ca_crl, ...)
