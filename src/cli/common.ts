@@ -95,9 +95,9 @@ export function readRaw(ctx: CommandContext, file: string): Uint8Array {
   }
 }
 
+/** True if every byte is printable ASCII or whitespace (the whole input, not a prefix). */
 function looksLikeText(b: Uint8Array): boolean {
-  const n = Math.min(b.length, 4096);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < b.length; i++) {
     const c = b[i] as number;
     if (c === 9 || c === 10 || c === 13 || c === 32) continue;
     if (c < 33 || c > 126) return false;
@@ -105,17 +105,25 @@ function looksLikeText(b: Uint8Array): boolean {
   return b.length > 0;
 }
 
+/** Drops a UTF-8 byte-order mark (text files saved by some editors start with one). */
+function withoutBom(b: Uint8Array): Uint8Array {
+  return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? b.subarray(3) : b;
+}
+
 /**
- * Decodes an input that may be raw binary, hex text or base64 text. Auto-detection: text that is
- * all hex digits is hex, other printable text that is valid base64 is base64, anything else binary.
+ * Decodes an input that may be raw binary, hex text or base64 text. Auto-detection: input that is
+ * entirely printable text is hex when it is all hex digits once whitespace (line breaks of
+ * `xxd -p` output) and a `0x` prefix are removed, else base64 when valid; anything else is binary.
  */
 export function decodeInput(raw: Uint8Array, format: InputFormat, what: string): Uint8Array {
   if (format === "binary") return raw;
-  const text = format === "auto" && !looksLikeText(raw) ? undefined : new TextDecoder().decode(raw).trim();
-  if (format === "hex") return fromHex(text ?? "", what);
-  if (format === "base64") return fromBase64(text ?? "", what);
+  const src = withoutBom(raw);
+  const text = format === "auto" && !looksLikeText(src) ? undefined : new TextDecoder().decode(src).trim();
   if (text === undefined) return raw;
-  if (isHexText(text)) return fromHex(text, what);
+  const compact = text.replace(/\s+/g, "");
+  if (format === "hex") return fromHex(compact, what);
+  if (format === "base64") return fromBase64(text, what);
+  if (isHexText(compact)) return fromHex(compact, what);
   if (isBase64Text(text)) return fromBase64(text, what);
   return raw;
 }
