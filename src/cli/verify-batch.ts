@@ -32,6 +32,9 @@ export interface BatchEntry {
   status?: string;
   fmspc?: string;
   verdict?: Verdict;
+  /** With --reference: the checks that failed, and those that only warned. */
+  failed?: string[];
+  warnings?: string[];
   /** Human summary: the verification line, the verdict line, or the error. */
   summary: string;
   error?: { code: string; message: string };
@@ -108,7 +111,17 @@ async function oneFile(dir: string, file: string, o: BatchOptions, ctx: CommandC
     const { setup, now, acceptWarning } = o.appraisal;
     const { result } = appraiseWithSetup(setup, verified, collateral, now);
     const accepted = result.verdict === "affirming" || (result.verdict === "warning" && acceptWarning);
-    return { ...base, ok: accepted, verdict: result.verdict, summary: verdictLine(result) };
+    const named = (st: string) => [
+      ...new Set(result.fields.filter((f) => f.status === st).map((f) => f.field)),
+    ];
+    return {
+      ...base,
+      ok: accepted,
+      verdict: result.verdict,
+      failed: named("fail"),
+      warnings: named("warn"),
+      summary: verdictLine(result),
+    };
   } catch (e) {
     return errorEntry(file, e);
   }

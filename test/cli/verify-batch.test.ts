@@ -97,6 +97,8 @@ describe("verify --batch", () => {
     const no = await run(args);
     expect(no.code).toBe(1);
     expect(no.out).toContain("FAIL  1.dat  contraindicated: mrTd");
+    const noJson = JSON.parse((await run([...args, "--json"])).out);
+    expect(noJson.results[0]).toMatchObject({ verdict: "contraindicated", failed: ["mrTd"], warnings: [] });
     expect(no.out).toContain("2 quote file(s): 0 ok, 2 failed (0 affirming, 0 warning, 2 contraindicated");
   });
 
