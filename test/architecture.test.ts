@@ -44,7 +44,11 @@ const ALLOWED: Record<string, readonly string[]> = {
 ALLOWED["index"] = Object.keys(ALLOWED);
 
 /** Node-only edges: may use node: modules, Buffer and process. */
-const NODE_ONLY = (rel: string) => rel.startsWith("cli/") || rel === "node.ts" || rel === "crypto/node.ts";
+const NODE_ONLY = (rel: string) =>
+  rel.startsWith("cli/") ||
+  rel === "node.ts" ||
+  rel === "crypto/node.ts" ||
+  rel === "crypto/node-parallel.ts";
 
 const files = walk(SRC);
 

@@ -2,12 +2,14 @@
  * Backend selection: node:crypto when the runtime has it, the portable backend otherwise.
  * Every core function takes an optional `crypto` argument that defaults to `defaultCrypto()`.
  */
-import { createNodeCrypto, loadNodeCrypto } from "./node.js";
+import { createNodeCrypto, loadNodeCrypto, type NodeCryptoOptions } from "./node.js";
 import { portableCrypto } from "./portable.js";
 import type { CryptoBackend } from "./types.js";
 
+export type { NodeCryptoOptions } from "./node.js";
 export { portableCrypto } from "./portable.js";
 export type { CryptoBackend, HashAlgorithm, HashContext } from "./types.js";
+export { startVerifyP256 } from "./types.js";
 
 let chosen: CryptoBackend | undefined;
 
@@ -20,10 +22,13 @@ export function defaultCrypto(): CryptoBackend {
   return chosen;
 }
 
-/** The node:crypto backend, or undefined outside Node. */
-export function nodeCrypto(): CryptoBackend | undefined {
+/**
+ * The node:crypto backend, or undefined outside Node. `{ parallel: false }` leaves out
+ * `startVerifyP256` (no worker thread: every check runs on the calling thread).
+ */
+export function nodeCrypto(options?: NodeCryptoOptions): CryptoBackend | undefined {
   const nc = loadNodeCrypto();
-  return nc ? createNodeCrypto(nc) : undefined;
+  return nc ? createNodeCrypto(nc, options) : undefined;
 }
 
 /** Overrides the default backend (tests, benchmarks, embedders). */

@@ -4,6 +4,7 @@
  * so modules that mention it stay importable in browsers.
  */
 import type * as NodeCrypto from "node:crypto";
+import { createParallelVerifier, type ParallelVerifier } from "./node-parallel.js";
 import type { CryptoBackend, HashAlgorithm, HashContext } from "./types.js";
 
 type NodeCryptoModule = typeof NodeCrypto;
@@ -26,6 +27,24 @@ const P256_SPKI_PREFIX = Uint8Array.from([
   0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
 ]);
 
+export interface NodeCryptoOptions {
+  /**
+   * Offer `startVerifyP256` backed by one worker thread (node-parallel.ts), so that independent
+   * signature checks of one verification use a second core. Default true.
+   */
+  parallel?: boolean;
+}
+
+/** 0x04 || x || y from the 64- or 65-byte forms; undefined for anything else. */
+function uncompressedPoint(publicKey: Uint8Array): Uint8Array | undefined {
+  if (publicKey.length === 65 && publicKey[0] === 4) return publicKey;
+  if (publicKey.length !== 64) return undefined;
+  const point = new Uint8Array(65);
+  point[0] = 4;
+  point.set(publicKey, 1);
+  return point;
+}
+
 /** A HashContext over a node Hash; `clone` is `Hash.copy()`. */
 function wrapHash(h: NodeCrypto.Hash): HashContext {
   const ctx: HashContext = {
@@ -39,20 +58,12 @@ function wrapHash(h: NodeCrypto.Hash): HashContext {
   return ctx;
 }
 
-export function createNodeCrypto(nc: NodeCryptoModule): CryptoBackend {
+export function createNodeCrypto(nc: NodeCryptoModule, options: NodeCryptoOptions = {}): CryptoBackend {
   // Key objects are costly to build; quotes reuse few keys (PCK, attestation key, CA keys).
   const keyCache = new Map<string, NodeCrypto.KeyObject>();
   function keyFor(publicKey: Uint8Array): NodeCrypto.KeyObject | undefined {
-    let point: Uint8Array;
-    if (publicKey.length === 64) {
-      point = new Uint8Array(65);
-      point[0] = 4;
-      point.set(publicKey, 1);
-    } else if (publicKey.length === 65 && publicKey[0] === 4) {
-      point = publicKey;
-    } else {
-      return undefined;
-    }
+    const point = uncompressedPoint(publicKey);
+    if (!point) return undefined;
     const id = Buffer.from(point.buffer, point.byteOffset, point.byteLength).toString("latin1");
     let key = keyCache.get(id);
     if (!key) {
@@ -65,7 +76,17 @@ export function createNodeCrypto(nc: NodeCryptoModule): CryptoBackend {
     }
     return key;
   }
-  return {
+  function verifyP256(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
+    if (signature.length !== 64) return false;
+    try {
+      const key = keyFor(publicKey);
+      if (!key) return false;
+      return nc.verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature);
+    } catch {
+      return false;
+    }
+  }
+  const backend: CryptoBackend = {
     name: "node",
     createHash(alg: HashAlgorithm): HashContext {
       return wrapHash(nc.createHash(alg));
@@ -73,15 +94,18 @@ export function createNodeCrypto(nc: NodeCryptoModule): CryptoBackend {
     hash(alg, data) {
       return view(nc.createHash(alg).update(data).digest());
     },
-    verifyP256(publicKey, data, signature) {
-      if (signature.length !== 64) return false;
-      try {
-        const key = keyFor(publicKey);
-        if (!key) return false;
-        return nc.verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature);
-      } catch {
-        return false;
-      }
-    },
+    verifyP256,
   };
+  if (options.parallel === false) return backend;
+  let parallel: ParallelVerifier | undefined | null = null;
+  backend.startVerifyP256 = (publicKey, data, signature) => {
+    if (parallel === null) parallel = createParallelVerifier(verifyP256);
+    const point = uncompressedPoint(publicKey);
+    if (!parallel || !point || signature.length !== 64) {
+      const r = verifyP256(publicKey, data, signature);
+      return Promise.resolve(r);
+    }
+    return parallel.start(point, data, signature);
+  };
+  return backend;
 }

@@ -32,4 +32,22 @@ export interface CryptoBackend {
    * as an exception (noble-curves `verify`).
    */
   verifyP256(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>;
+  /**
+   * Optional: starts the same check so that it may run on another core while the caller goes on
+   * (the Node backend's worker thread). The result equals `verifyP256`'s on the same arguments;
+   * the bytes are read before this returns. Callers fall back to `verifyP256` when absent.
+   */
+  startVerifyP256?(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): PromiseLike<boolean>;
+}
+
+/** Starts a P-256 check through `startVerifyP256` when the backend has it, else `verifyP256`. */
+export function startVerifyP256(
+  crypto: CryptoBackend,
+  publicKey: Uint8Array,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean | PromiseLike<boolean> {
+  return crypto.startVerifyP256
+    ? crypto.startVerifyP256(publicKey, data, signature)
+    : crypto.verifyP256(publicKey, data, signature);
 }

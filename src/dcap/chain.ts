@@ -4,7 +4,7 @@
  * received, validity at `now`, CA constraints, and the pinned root.
  */
 import { equalBytes } from "../bytes.js";
-import type { CryptoBackend } from "../crypto/types.js";
+import { type CryptoBackend, startVerifyP256 } from "../crypto/types.js";
 import { VerifyError, type VerifyErrorCode } from "../errors.js";
 import { type Certificate, type Crl, isRevoked } from "./x509.js";
 
@@ -25,15 +25,15 @@ export interface SignatureCheck {
 }
 
 /**
- * Starts every check at once (an asynchronous backend can run them in parallel; a synchronous
- * one simply runs them in order), then reports the first failure in list order, so the error
+ * Starts every check at once (a backend with `startVerifyP256` can run them on another core; a
+ * synchronous one simply runs them in order), then reports the first failure in list order, so the error
  * does not depend on timing. Every check must pass.
  */
 export async function checkSignatures(
   checks: readonly SignatureCheck[],
   crypto: CryptoBackend,
 ): Promise<void> {
-  const results = checks.map((c) => crypto.verifyP256(c.key, c.data, c.signature));
+  const results = checks.map((c) => startVerifyP256(crypto, c.key, c.data, c.signature));
   for (const [i, c] of checks.entries()) {
     if (!(await results[i])) fail(c.code, c.field, c.message);
   }

@@ -5,7 +5,7 @@
 
 import type { QeReportCertificationData, SgxReportBody } from "../abi/types.js";
 import { concatBytes, equalBytes, isAllZero } from "../bytes.js";
-import type { CryptoBackend } from "../crypto/types.js";
+import { type CryptoBackend, startVerifyP256 } from "../crypto/types.js";
 import { VerifyError } from "../errors.js";
 import type { IsvLevel, QeIdentity } from "./tcb-info.js";
 import { isvLevelFor } from "./tcb-status.js";
@@ -15,8 +15,10 @@ export async function checkQeReportSignature(
   cd: QeReportCertificationData,
   pckKey: Uint8Array,
   crypto: CryptoBackend,
+  started?: boolean | PromiseLike<boolean>,
 ): Promise<void> {
-  if (!(await crypto.verifyP256(pckKey, cd.qeReportBytes, cd.qeReportSignature))) {
+  const result = started ?? startVerifyP256(crypto, pckKey, cd.qeReportBytes, cd.qeReportSignature);
+  if (!(await result)) {
     throw new VerifyError(
       "ERR_QE_REPORT_SIGNATURE",
       "Quote.qeReportSignature: does not verify with the PCK key",
@@ -82,7 +84,7 @@ export function matchQeIdentity(report: SgxReportBody, id: QeIdentity): IsvLevel
 }
 
 /** Quote signature: the attestation key over header || [descriptor] || body (13.2/13.3). */
-export async function checkQuoteSignature(result: boolean | Promise<boolean>): Promise<void> {
+export async function checkQuoteSignature(result: boolean | PromiseLike<boolean>): Promise<void> {
   if (!(await result)) {
     throw new VerifyError(
       "ERR_QUOTE_SIGNATURE",

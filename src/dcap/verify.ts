@@ -8,7 +8,7 @@ import { parseQuote } from "../abi/quote.js";
 import type { QeReportCertificationData, Quote } from "../abi/types.js";
 import { toHex } from "../bytes.js";
 import { defaultCrypto } from "../crypto/index.js";
-import type { CryptoBackend } from "../crypto/types.js";
+import { type CryptoBackend, startVerifyP256 } from "../crypto/types.js";
 import { ConfigError, ParseError, VerifyError } from "../errors.js";
 import { CollateralCache } from "./cache.js";
 import type { Collateral } from "./collateral.js";
@@ -99,6 +99,29 @@ function qeCertData(q: Quote, col: Collateral): { cd: QeReportCertificationData;
   );
 }
 
+/**
+ * Starts the QE report signature check early, with the key of the certificate that
+ * authenticatePck will authenticate (parsed once through the cache), so that it can overlap the
+ * chain and collateral checks. Its result is consumed only after the chain verified; a leaf that
+ * does not parse is left to authenticatePck, which reports it in the usual order.
+ */
+function startQeReportCheck(
+  cd: QeReportCertificationData,
+  chain: readonly Uint8Array[],
+  crypto: CryptoBackend,
+  cache: CollateralCache,
+): { key: Uint8Array; result: boolean | PromiseLike<boolean> } | undefined {
+  const der = chain[0];
+  if (!der || !crypto.startVerifyP256) return undefined;
+  let key: Uint8Array;
+  try {
+    key = cache.certificate(der, "Quote.pckCertificateChain[0]").publicKey;
+  } catch {
+    return undefined;
+  }
+  return { key, result: crypto.startVerifyP256(key, cd.qeReportBytes, cd.qeReportSignature) };
+}
+
 let intelAnchor: Certificate[] | undefined;
 
 /**
@@ -174,7 +197,8 @@ export async function verifyQuote(
   const sd = q.signatureData;
   // Independent signature work starts together (an asynchronous backend runs it in parallel);
   // results are consumed in a fixed order, so the reported error never depends on timing.
-  const quoteSig = crypto.verifyP256(sd.attestationKey, q.signedBytes, sd.signature);
+  const quoteSig = startVerifyP256(crypto, sd.attestationKey, q.signedBytes, sd.signature);
+  const qeSig = startQeReportCheck(cd, chain, crypto, cache);
   const known = {
     caDer: collateral.pckCrlIssuerChain[0] ?? new Uint8Array(0),
     rootDer: collateral.pckCrlIssuerChain[1] ?? new Uint8Array(0),
@@ -191,7 +215,13 @@ export async function verifyQuote(
   checkPckAt(pck, col, now);
   checkIdentities(isTdx, col, pck);
   if (q.body.kind !== "sgx") checkModuleIdentity(col.tcbInfo, q.body);
-  await checkQeReportSignature(cd, pck.leaf.publicKey, crypto);
+  // The early check used the key parsed from the same bytes that authenticatePck just verified.
+  await checkQeReportSignature(
+    cd,
+    pck.leaf.publicKey,
+    crypto,
+    qeSig?.key === pck.leaf.publicKey ? qeSig.result : undefined,
+  );
   checkQeReportData(cd, sd.attestationKey, crypto);
   const qeLevel = matchQeIdentity(cd.qeReport, col.qeIdentity);
   await checkQuoteSignature(quoteSig);
