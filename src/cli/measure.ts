@@ -8,8 +8,9 @@ import { attributeNames, u64MemoryHex, xfamNames } from "../abi/flags.js";
 import { toHex } from "../bytes.js";
 import { ConfigError } from "../errors.js";
 import type { LaunchConfigInput } from "../measure/config.js";
-import { type GoldenMeasurements, measureLaunch } from "../measure/launch.js";
+import { type GoldenMeasurements, type MeasureProgress, measureLaunch } from "../measure/launch.js";
 import { goldenRtmrsForLaunch, rtmrOutput } from "../measure/rtmr-launch.js";
+import { MEASURE_REFERENCE_OPTIONS, writeMeasureReference } from "./appraise-measure.js";
 import { type CommandContext, EXIT, parseOptions, readRaw, toJson } from "./common.js";
 
 export const MEASURE_USAGE = `usage: tdx-attest measure --config launch.json [--json] [--trace]
@@ -38,7 +39,15 @@ options (override the config file):
   --events                 also list the planned RTMR events (needs a kernel or referenceEventLog)
   --guest-agent            predict the RTMR3 vCPU-info event (docs/eventlog.md)
   --trace                  also print the launch trace (ioctls, SEAMCALLs, running MRTD)
+  --out <file>             write a reference-value file instead (docs/appraise.md):
+    --format json|cbor     file format (default json; --sign implies cbor)
+    --sign <key.pem>       COSE_Sign1 over the CBOR payload
+    --name <name>          set name (default "golden")
+    --matrix <k>=<v1,v2>   one set per value of vcpus, maxVcpus, memory or hostCpus
+    --mrconfigid-binding   MRCONFIGID = SHA-384 of the config's deterministic CBOR
   -h, --help               this text
+
+Progress is shown on stderr while pages load when stderr is a terminal.
 `;
 
 const OPTIONS = {
@@ -63,6 +72,7 @@ const OPTIONS = {
   "guest-agent": { type: "boolean" },
   trace: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  ...MEASURE_REFERENCE_OPTIONS,
 } as const;
 
 const FILE_FIELDS = ["firmware", "kernel", "initrd", "acpiTables", "referenceEventLog", "tdHob"] as const;
@@ -197,6 +207,36 @@ function goldenToText(g: GoldenMeasurements): string {
   );
 }
 
+/** Minimum time between two progress lines (at most ~10 updates per second). */
+const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * A progress display for `measureLaunch` on stderr, or undefined when stderr is not a terminal
+ * (pipes and logs stay clean). One carriage-return line, rate-limited, erased when done.
+ */
+export function measureProgress(
+  ctx: Pick<CommandContext, "stderr" | "isTTY">,
+  now: () => number = Date.now,
+): ((p: MeasureProgress) => void) | undefined {
+  if (!ctx.isTTY) return undefined;
+  let last = Number.NEGATIVE_INFINITY;
+  let shown = false;
+  const mib = (pages: number) => ((pages * 4096) / (1024 * 1024)).toFixed(0);
+  return ({ pagesDone, pagesTotal }) => {
+    if (pagesDone >= pagesTotal) {
+      if (shown) ctx.stderr("\r\x1b[K");
+      shown = false;
+      return;
+    }
+    const t = now();
+    if (t - last < PROGRESS_INTERVAL_MS) return;
+    last = t;
+    const pct = Math.floor((100 * pagesDone) / pagesTotal);
+    ctx.stderr(`\rmeasuring: ${mib(pagesDone)} / ${mib(pagesTotal)} MiB of guest pages (${pct}%)`);
+    shown = true;
+  };
+}
+
 export async function run(ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseOptions(ctx.argv, OPTIONS, false);
   if (values["help"]) {
@@ -210,8 +250,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (values["config"] === undefined && values["firmware"] === undefined && values["payload"] === undefined) {
     throw new ConfigError("ERR_USAGE", "give --config or --firmware (see --help)", { field: "argv" });
   }
+  if (typeof values["out"] === "string") return writeMeasureReference(ctx, values, buildInput(ctx, values));
   const trace = values["trace"] === true;
-  const g = measureLaunch(buildInput(ctx, values), { runningMrtd: trace });
+  const onProgress = measureProgress(ctx);
+  const g = measureLaunch(buildInput(ctx, values), {
+    runningMrtd: trace,
+    ...(onProgress ? { onProgress } : {}),
+  });
   const rtmrOpts = values["guest-agent"] ? { guestAgentMaxVcpus: g.maxVcpus } : {};
   const rt = rtmrOutput(goldenRtmrsForLaunch(g.config, rtmrOpts), values["events"] === true);
   if (values["json"]) ctx.stdout(`${toJson({ ...goldenToJson(g, trace), ...rt.json })}\n`);

@@ -5,19 +5,34 @@
  * and where it came from — a value no quote carries (§3.2, §8.2).
  */
 import { type CryptoBackend, defaultCrypto } from "../crypto/index.js";
-import { parseTdvfMetadata, type TdvfMetadata } from "../firmware/tdvf.js";
+import {
+  parseTdvfMetadata,
+  TDVF_ATTR_MR_EXTEND,
+  TDVF_ATTR_PAGE_AUG,
+  type TdvfMetadata,
+} from "../firmware/tdvf.js";
 import type { VpInfo } from "../module/guest.js";
 import { TdxModule } from "../module/tdx-module.js";
 import { Kvm } from "../vmm/kvm.js";
 import type { KvmGeneration } from "../vmm/kvm-types.js";
-import { launchTd, type PageOrder } from "../vmm/qemu.js";
+import { launchTd, type PageOrder, pageOrderFor } from "../vmm/qemu.js";
 import type { LaunchTrace } from "../vmm/trace.js";
 import { type LaunchConfig, type LaunchConfigInput, resolveLaunchConfig } from "./config.js";
 
 export interface MeasureOptions {
   crypto?: CryptoBackend;
-  /** Record the running MRTD after each ioctl in the trace (costs a second hash). Default false. */
+  /** Record the running MRTD after each ioctl in the trace (a clone of the hash per ioctl). */
   runningMrtd?: boolean;
+  /**
+   * Progress of the memory ioctls (pages added, plus pages measured again in two-pass order),
+   * reported every 1024 pages and once at the end (`pagesDone === pagesTotal`).
+   */
+  onProgress?: (p: MeasureProgress) => void;
+}
+
+export interface MeasureProgress {
+  readonly pagesDone: number;
+  readonly pagesTotal: number;
 }
 
 export interface GoldenMeasurements {
@@ -67,10 +82,13 @@ export function measureLaunch(
       pageRetention: "reference",
     },
   );
+  const onProgress = opts.onProgress;
+  const pagesTotal = onProgress ? plannedPages(config, tdvf) : 0;
   const kvm = new Kvm(module, {
     generation: config.kvm,
     hostCpus: config.hostCpus,
     runningMrtd: opts.runningMrtd ?? false,
+    ...(onProgress ? { onPages: (pagesDone: number) => onProgress({ pagesDone, pagesTotal }) } : {}),
   });
   const r = launchTd(kvm, {
     ...(config.firmware && tdvf ? { firmware: config.firmware, tdvf } : {}),
@@ -87,6 +105,7 @@ export function measureLaunch(
     payloads: config.payloads,
     ...(config.tdHob ? { tdHob: config.tdHob } : {}),
   });
+  onProgress?.({ pagesDone: pagesTotal, pagesTotal });
   const info = r.guestView;
   const td = module.mngRd(r.vm.tdr as number).td;
   if (!td) throw new Error("measureLaunch: TDH.MNG.RD failed after a successful launch");
@@ -113,6 +132,21 @@ export function measureLaunch(
     },
     config,
   };
+}
+
+/** Pages the memory ioctls will process: each added page, and measured pages twice in two-pass order. */
+function plannedPages(c: LaunchConfig, tdvf: TdvfMetadata | undefined): number {
+  const twoPass = pageOrderFor(c.qemuVersion) === "two-pass";
+  let n = 0;
+  const add = (bytes: number, measured: boolean) => {
+    const pages = Math.ceil(bytes / 4096);
+    n += twoPass && measured ? 2 * pages : pages;
+  };
+  for (const s of tdvf?.sections ?? [])
+    if ((s.attributes & TDVF_ATTR_PAGE_AUG) === 0)
+      add(s.memoryDataSize, (s.attributes & TDVF_ATTR_MR_EXTEND) !== 0);
+  for (const p of c.payloads) add(p.size, p.measure);
+  return n;
 }
 
 function isResolved(c: LaunchConfigInput | LaunchConfig): c is LaunchConfig {

@@ -85,6 +85,7 @@ export class KvmVcpu {
         const e = this.extendPage(gpa);
         if (e !== OK) return this.vm.finish(e);
       }
+      this.vm.kvm.pageDone();
     }
     return this.vm.finish({ ok: true });
   }
@@ -99,6 +100,7 @@ export class KvmVcpu {
     for (let p = 0; p < nrPages; p++) {
       const e = this.extendPage(gpa + p * PAGE);
       if (e !== OK) return this.vm.finish(e);
+      this.vm.kvm.pageDone();
     }
     return this.vm.finish({ ok: true });
   }

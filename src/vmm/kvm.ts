@@ -42,7 +42,15 @@ export interface KvmOptions {
   trace?: LaunchTrace;
   /** Record the running MRTD after each ioctl in the trace. */
   runningMrtd?: boolean;
+  /**
+   * Called with the number of pages KVM_TDX_INIT_MEM_REGION / KVM_TDX_EXTEND_MEMORY have
+   * processed so far, every PROGRESS_PAGES pages (progress display for large payloads).
+   */
+  onPages?: (pages: number) => void;
 }
+
+/** Pages between two `onPages` calls (4 MiB: cheap, frequent enough for a display). */
+export const PROGRESS_PAGES = 1024;
 
 const SEPT_VE_DISABLE = 1n << 28n;
 
@@ -54,6 +62,9 @@ export class Kvm {
   readonly supportedAttributes: bigint;
   readonly trace: LaunchTrace;
   readonly runningMrtd: boolean;
+  readonly onPages: ((pages: number) => void) | undefined;
+  /** Pages added or measured so far by memory ioctls (for `onPages`). */
+  pagesDone = 0;
 
   constructor(
     readonly module: TdxModule = new TdxModule(),
@@ -66,6 +77,12 @@ export class Kvm {
       opts.supportedAttributes ?? (this.generation === "6.16" ? SEPT_VE_DISABLE : 0xffffffffffffffffn);
     this.trace = opts.trace ?? new LaunchTrace();
     this.runningMrtd = opts.runningMrtd ?? false;
+    this.onPages = opts.onPages;
+  }
+
+  /** Counts one processed page; reports every PROGRESS_PAGES pages. */
+  pageDone(): void {
+    if (++this.pagesDone % PROGRESS_PAGES === 0) this.onPages?.(this.pagesDone);
   }
 
   /** Whether KVM enabled TDX at load: 6.16 refuses when MAX_VCPUS_PER_TD < present CPUs. */
