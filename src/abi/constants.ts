@@ -58,6 +58,16 @@ export const INTEL_QE_VENDOR_ID = Uint8Array.from([
   0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9, 0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07,
 ]);
 
+/**
+ * "Intel" for Intel's QE vendor ID, else "unknown QE vendor": quotes from other QE vendors decode
+ * the same way, but nothing here vouches for their QE (DCAP verification requires Intel's).
+ */
+export function qeVendorName(id: Uint8Array): string {
+  if (id.length !== INTEL_QE_VENDOR_ID.length) return "unknown QE vendor";
+  for (let i = 0; i < id.length; i++) if (id[i] !== INTEL_QE_VENDOR_ID[i]) return "unknown QE vendor";
+  return "Intel";
+}
+
 /** Quote offsets for v4 (§13.2); add BODY_DESCRIPTOR_SIZE after the header for v5. */
 export const QUOTE_V4_LAYOUT = {
   header: { offset: 0, size: QUOTE_HEADER_SIZE },

@@ -6,7 +6,7 @@
  */
 import { toHex } from "../bytes.js";
 import { findPckChain } from "./cert-data.js";
-import { CERT_DATA_TYPE_NAMES, TEE_TYPE } from "./constants.js";
+import { CERT_DATA_TYPE_NAMES, qeVendorName, TEE_TYPE } from "./constants.js";
 import { attributeNames, configFlagNames, u64MemoryHex, xfamNames } from "./flags.js";
 import { trailingNulCount } from "./pem.js";
 import { tdParamsReservedFindings } from "./td-params.js";
@@ -38,6 +38,7 @@ export function quoteHeaderToJson(h: QuoteHeader): JsonObject {
     qeSvn: h.qeSvn,
     pceSvn: h.pceSvn,
     qeVendorId: toHex(h.qeVendorId),
+    qeVendor: qeVendorName(h.qeVendorId),
     userData: toHex(h.userData),
   };
 }

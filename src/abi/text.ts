@@ -3,8 +3,8 @@
  * `report show`). Field labels are the ABI names of tdx-reference.md §7 and §13 (MRTD, RTMR0,
  * TDATTRIBUTES, ...); u64 flag words print as their memory-order hex plus decoded flag names.
  */
-import { equalBytes, toHex } from "../bytes.js";
-import { CERT_DATA_TYPE_NAMES, INTEL_QE_VENDOR_ID } from "./constants.js";
+import { toHex } from "../bytes.js";
+import { CERT_DATA_TYPE_NAMES, qeVendorName } from "./constants.js";
 import { attributeNames, u64MemoryHex, xfamNames } from "./flags.js";
 import { teeTypeName } from "./json.js";
 import { trailingNulCount } from "./pem.js";
@@ -94,7 +94,7 @@ export function quoteToText(q: Quote, describe?: CertDescriber): string {
   const trail = q.trailing.length
     ? `, then ${q.trailing.length} trailing bytes (${q.trailing.allZero ? "all zero" : "NOT all zero"}; not signed)`
     : "";
-  const vendor = equalBytes(h.qeVendorId, INTEL_QE_VENDOR_ID) ? " (Intel)" : "";
+  const vendor = ` (${qeVendorName(h.qeVendorId)})`;
   const out = [
     `DCAP quote v${h.version} (${teeTypeName(h.teeType).toUpperCase()}, ${BODY_TITLE[q.body.kind]} body): ${end} bytes${trail}`,
     "Header",
