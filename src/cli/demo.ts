@@ -92,9 +92,13 @@ async function endToEnd(ctx: CommandContext, json: boolean, outDir?: string): Pr
   say(
     `3. launch    QEMU/KVM model -> simulated TDX module; the simulated TDVF boots and logs ${good.boot.events.length} events`,
   );
-  say("4. quote     the simulated Quoting Enclave signs the TD report (DCAP quote v4, test PKI)");
+  say(
+    "4. quote     the simulated Quoting Enclave signs the TD report, verifier nonce in REPORTDATA (DCAP v4)",
+  );
   const a = await appraiseSim(good, good, nonce);
-  say(`5. verify    PCK chain, CRLs, TCB info, QE identity, signatures: genuine, TCB ${a.verified.status}`);
+  say(
+    `5. verify    PCK chain (to the test root), CRLs, TCB info, QE identity, signatures: genuine, TCB ${a.verified.status}`,
+  );
   say(
     `6. appraise  against the golden values and the nonce: ${a.result.verdict.toUpperCase()} (${a.result.fields.length} checks passed)\n`,
   );
