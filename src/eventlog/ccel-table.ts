@@ -38,14 +38,14 @@ function fail(msg: string, field: string, offset: number): never {
 }
 
 /**
- * Parses the 56-byte CCEL table. A bad signature, a length outside [56, buffer] or (unless
+ * Parses the 56-byte CCEL table (or its TDX-only predecessor TDEL, same size and log fields). A bad signature, a length outside [56, buffer] or (unless
  * `allowBadChecksum`) a wrong checksum throws ERR_CCEL_TABLE.
  */
 export function parseCcelTable(bytes: Uint8Array, opts: { allowBadChecksum?: boolean } = {}): CcelTable {
   const r = new ByteReader(bytes, "CcelTable");
   const signature = fromUtf8(r.subarray(4, "signature"));
-  if (signature !== "CCEL")
-    fail(`signature is ${JSON.stringify(signature)}, expected "CCEL"`, "signature", 0);
+  if (signature !== "CCEL" && signature !== "TDEL")
+    fail(`signature is ${JSON.stringify(signature)}, expected "CCEL" (or the older "TDEL")`, "signature", 0);
   const length = r.u32("length");
   if (length < CCEL_TABLE_SIZE || length > bytes.length) {
     fail(`declares ${length} bytes, ${bytes.length} available (minimum ${CCEL_TABLE_SIZE})`, "length", 4);
@@ -62,9 +62,12 @@ export function parseCcelTable(bytes: Uint8Array, opts: { allowBadChecksum?: boo
   const oemRevision = r.u32("oemRevision");
   const creatorId = fromUtf8(r.subarray(4, "creatorId"));
   const creatorRevision = r.u32("creatorRevision");
-  const ccType = r.u8("ccType");
-  const ccSubtype = r.u8("ccSubtype");
-  r.skip(2, "reserved");
+  // TDEL (TDX GHCI, before ACPI 6.5 CCEL) has 4 reserved bytes where CCEL has CC type/subtype;
+  // LAML and LASA sit at the same offsets (40, 48). A TDEL table always describes a TDX log.
+  const tdel = signature === "TDEL";
+  const ccType = tdel ? CC_TYPE.TDX : r.u8("ccType");
+  const ccSubtype = tdel ? 0 : r.u8("ccSubtype");
+  r.skip(tdel ? 4 : 2, "reserved");
   const laml = r.u64("laml");
   const lasa = r.u64("lasa");
   return {
