@@ -24,7 +24,8 @@ const quote = fixture("quotes/dcapqvl-tdx-v4.dat");
 const dir = mkdtempSync(join(tmpdir(), "tdx-batch-"));
 writeFileSync(join(dir, "c-quote.b64"), toBase64(quote));
 writeFileSync(join(dir, "a-quote.dat"), quote);
-writeFileSync(join(dir, "b-quote.hex"), `${toHex(quote)}\n`);
+// Hex wrapped at 60 digits per line, as `xxd -p` writes it.
+writeFileSync(join(dir, "b-quote.hex"), `${toHex(quote).replace(/.{60}/g, "$&\n")}\n`);
 writeFileSync(join(dir, "d-gcp.dat"), fixture("quotes/gcp-v4.dat"));
 writeFileSync(join(dir, "e-junk.txt"), "not a quote at all\n");
 mkdirSync(join(dir, "f-subdir"));
