@@ -19,35 +19,80 @@ export class CollateralCache {
     readonly maxEntries = 2048,
   ) {}
 
+  /** Entries stored unkeyed (see memo), and the number of entries per kind. */
+  private unkeyed: { kind: string; buf: Uint8Array; promise: Promise<unknown> }[] = [];
+  private readonly kinds = new Map<string, number>();
+
   get size(): number {
-    return this.entries.size;
+    return this.entries.size + this.unkeyed.length;
   }
 
   /** Content key of `parts` (each length-prefixed, so boundaries cannot shift); one hash call. */
   key(kind: string, parts: readonly Uint8Array[]): string {
-    let n = 0;
-    for (const p of parts) n += 4 + p.length;
-    const buf = new Uint8Array(n);
-    const dv = new DataView(buf.buffer);
-    let o = 0;
-    for (const p of parts) {
-      dv.setUint32(o, p.length);
-      buf.set(p, o + 4);
-      o += 4 + p.length;
-    }
+    return this.keyOf(kind, framed(parts));
+  }
+
+  private keyOf(kind: string, buf: Uint8Array): string {
     return `${kind}:${toHex(this.crypto.hash("sha256", buf))}`;
   }
 
-  /** Returns the cached result for these bytes, computing (and caching) it on a miss. */
+  /**
+   * Returns the cached result for these bytes, computing (and caching) it on a miss. The first
+   * entry of a kind is stored unkeyed (its framed bytes, a private copy) and hashed only when a
+   * second lookup of that kind comes: with one entry a lookup cannot hit anything else, so a
+   * fresh cache never pays for the content hash (cold verification).
+   */
   memo<T>(kind: string, parts: readonly Uint8Array[], compute: () => Promise<T>): Promise<T> {
-    const k = this.key(kind, parts);
+    const buf = framed(parts);
+    const kinds = this.kinds.get(kind) ?? 0;
+    if (kinds === 0) {
+      const p = compute();
+      const entry = { kind, buf, promise: p as Promise<unknown> };
+      this.unkeyed.push(entry);
+      this.kinds.set(kind, 1);
+      p.catch(() => this.dropUnkeyed(entry));
+      return p;
+    }
+    this.keyPending(kind);
+    const k = this.keyOf(kind, buf);
     const hit = this.entries.get(k);
     if (hit) return hit as Promise<T>;
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    if (this.entries.size >= this.maxEntries) this.clear();
     const p = compute();
     this.entries.set(k, p);
-    p.catch(() => this.entries.delete(k));
+    this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
+    p.catch(() => {
+      if (this.entries.get(k) === p) {
+        this.entries.delete(k);
+        this.kinds.set(kind, Math.max(0, (this.kinds.get(kind) ?? 1) - 1));
+      }
+    });
     return p;
+  }
+
+  /** Moves the unkeyed entries of `kind` into the keyed map. */
+  private keyPending(kind: string): void {
+    for (let i = this.unkeyed.length - 1; i >= 0; i--) {
+      const e = this.unkeyed[i];
+      if (e?.kind !== kind) continue;
+      this.unkeyed.splice(i, 1);
+      const k = this.keyOf(kind, e.buf);
+      if (!this.entries.has(k)) this.entries.set(k, e.promise);
+      else this.kinds.set(kind, Math.max(0, (this.kinds.get(kind) ?? 1) - 1));
+      e.promise.catch(() => {
+        if (this.entries.get(k) === e.promise) {
+          this.entries.delete(k);
+          this.kinds.set(kind, Math.max(0, (this.kinds.get(kind) ?? 1) - 1));
+        }
+      });
+    }
+  }
+
+  private dropUnkeyed(entry: { kind: string; buf: Uint8Array; promise: Promise<unknown> }): void {
+    const i = this.unkeyed.indexOf(entry);
+    if (i < 0) return;
+    this.unkeyed.splice(i, 1);
+    this.kinds.set(entry.kind, Math.max(0, (this.kinds.get(entry.kind) ?? 1) - 1));
   }
 
   /**
@@ -73,5 +118,22 @@ export class CollateralCache {
   clear(): void {
     this.certs.clear();
     this.entries.clear();
+    this.unkeyed = [];
+    this.kinds.clear();
   }
+}
+
+/** The parts, each prefixed by its 32-bit length, in one new buffer (a private copy). */
+function framed(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += 4 + p.length;
+  const buf = new Uint8Array(n);
+  const dv = new DataView(buf.buffer);
+  let o = 0;
+  for (const p of parts) {
+    dv.setUint32(o, p.length);
+    buf.set(p, o + 4);
+    o += 4 + p.length;
+  }
+  return buf;
 }
