@@ -110,7 +110,9 @@ async function oneFile(dir: string, file: string, o: BatchOptions, ctx: CommandC
     }
     const { setup, now, acceptWarning } = o.appraisal;
     const { result } = appraiseWithSetup(setup, verified, collateral, now);
-    const accepted = result.verdict === "affirming" || (result.verdict === "warning" && acceptWarning);
+    // A warning passes with --accept-warning or the policy's acceptWarning (as for one quote).
+    const warnOk = acceptWarning || setup.policy.acceptWarning;
+    const accepted = result.verdict === "affirming" || (result.verdict === "warning" && warnOk);
     const named = (st: string) => [
       ...new Set(result.fields.filter((f) => f.status === st).map((f) => f.field)),
     ];

@@ -103,6 +103,40 @@ describe("verify --batch", () => {
     expect(no.out).toContain("2 quote file(s): 0 ok, 2 failed (0 affirming, 0 warning, 2 contraindicated");
   });
 
+  it("warnings pass with --accept-warning or the policy's acceptWarning, not otherwise", async () => {
+    const good = mkdtempSync(join(tmpdir(), "tdx-batch-warn-"));
+    writeFileSync(join(good, "1.dat"), quote);
+    const body = parseQuote(quote).body as TdQuoteBody;
+    const golden = `${good}-golden.json`;
+    writeFileSync(
+      golden,
+      encodeReferenceValuesJson({ version: 1, sets: [{ name: "own", mrTd: body.mrTd }] }),
+    );
+    // Case B's TCB info is 11.5 days old at AT: stale under a 5-day maximum, a warning by policy.
+    const soft = { collateralMaxAgeDays: 5, staleCollateral: "warning" };
+    const policy = (extra: object) => {
+      const f = `${good}-policy-${Object.keys(extra).length}.json`;
+      writeFileSync(f, JSON.stringify({ ...soft, ...extra }));
+      return f;
+    };
+    const args = [
+      "verify",
+      "--batch",
+      good,
+      "--collateral",
+      COL,
+      "--at",
+      AT,
+      "--reference",
+      golden,
+      "--json",
+    ];
+    const strict = await run([...args, "--policy", policy({})]);
+    expect([strict.code, JSON.parse(strict.out).results[0].warnings]).toEqual([1, ["collateral.age"]]);
+    expect((await run([...args, "--policy", policy({}), "--accept-warning"])).code).toBe(0);
+    expect((await run([...args, "--policy", policy({ acceptWarning: true })])).code).toBe(0);
+  });
+
   it("an empty directory verifies nothing and does not pass", async () => {
     const empty = mkdtempSync(join(tmpdir(), "tdx-batch-empty-"));
     const r = await run(["verify", "--batch", empty, "--collateral", COL]);
