@@ -99,6 +99,8 @@ function decodeByType(e: TcgEvent): DecodedEvent {
       return d.length === 16 ? decodeBlob(d) : textOrRaw(d);
     case EV.EFI_HANDOFF_TABLES2:
       return decodeHandoff(d);
+    case EV.EFI_HANDOFF_TABLES:
+      return decodeHandoffTables(new ByteReader(d, "HandoffTables"), undefined);
     case EV.PLATFORM_CONFIG_FLAGS:
       return decodeConfigFlags(d);
     case EV.EVENT_TAG:
@@ -115,8 +117,9 @@ function decodeByType(e: TcgEvent): DecodedEvent {
   }
 }
 
+/** ASCII text, else UTF-16LE text (EV_S_CRTM_VERSION and systemd-stub strings), else raw. */
 function textOrRaw(d: Uint8Array): DecodedEvent {
-  const text = printableText(d);
+  const text = printableText(d) ?? utf16Text(d);
   return text === undefined ? { kind: "raw", data: d } : { kind: "text", text };
 }
 
@@ -183,12 +186,17 @@ function decodeHandoff(d: Uint8Array): DecodedEvent {
   const r = new ByteReader(d, "HandoffTables2");
   const n = r.u8("tableDescriptionSize");
   const description = fromUtf8(r.subarray(n, "tableDescription")).replace(/\0+$/, "");
+  return decodeHandoffTables(r, description);
+}
+
+/** UEFI_HANDOFF_TABLE_POINTERS: u64 count, then (GUID, u64 address) pairs filling the rest. */
+function decodeHandoffTables(r: ByteReader, description: string | undefined): DecodedEvent {
   const count = r.u64("numberOfTables");
   if (count * 24n !== BigInt(r.remaining)) r.need(r.remaining + 1, "tableEntry");
   const tables: { guid: string; address: bigint }[] = [];
   for (let i = 0n; i < count; i++)
     tables.push({ guid: formatGuid(r.subarray(16, "vendorGuid")), address: r.u64("vendorTable") });
-  return { kind: "handoff-tables", description, tables };
+  return { kind: "handoff-tables", ...(description !== undefined ? { description } : {}), tables };
 }
 
 function decodeConfigFlags(d: Uint8Array): DecodedEvent {

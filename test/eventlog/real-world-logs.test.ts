@@ -12,7 +12,8 @@ import { ParseError, TdxError } from "../../src/errors.js";
 import { decodeEvent } from "../../src/eventlog/decode.js";
 import { replayRtmrs } from "../../src/eventlog/replay.js";
 import { parseTcg2Log } from "../../src/eventlog/tcg2.js";
-import { EV, TPM_ALG } from "../../src/eventlog/types.js";
+import { EV, eventTypeName, TPM_ALG } from "../../src/eventlog/types.js";
+import { guidBytes } from "../../src/eventlog/uefi.js";
 
 const NAMES: Record<number, string> = { 4: "sha1", 11: "sha256", 12: "sha384", 13: "sha512" };
 const SIZES: Record<number, number> = { 4: 20, 11: 32, 12: 48, 13: 64 };
@@ -207,5 +208,17 @@ describe("decoders on unusual payloads", () => {
     const data = concatBytes(u64le(0x1000n), u64le(0x2000n), u64le(0n), u64le(BigInt(dp.length)), dp);
     const d = decodeEvent(ev(EV.EFI_BOOT_SERVICES_APPLICATION, data));
     expect(d).toMatchObject({ kind: "image-load", image: { devicePathText: "Node(153,1)" } });
+  });
+  it("EV_S_CRTM_VERSION (UTF-16LE) is text, EV_EFI_HANDOFF_TABLES lists its tables, TCG names for other types", () => {
+    expect(decodeEvent(ev(EV.S_CRTM_VERSION, utf16le("1.0.2\0")))).toEqual({ kind: "text", text: "1.0.2" });
+    const smbios = guidBytes("eb9d2d31-2d88-11d3-9a16-0090273fc14d");
+    const d = decodeEvent(ev(EV.EFI_HANDOFF_TABLES, concatBytes(u64le(1n), smbios, u64le(0xf0000n))));
+    expect(d).toEqual({
+      kind: "handoff-tables",
+      tables: [{ guid: "eb9d2d31-2d88-11d3-9a16-0090273fc14d", address: 0xf0000n }],
+    });
+    expect(eventTypeName(0x80000010)).toBe("EV_EFI_HCRTM_EVENT");
+    expect(eventTypeName(0x00000008)).toBe("EV_S_CRTM_VERSION");
+    expect(eventTypeName(0x800000e1)).toBe("EV_EFI_SPDM_FIRMWARE_BLOB");
   });
 });
