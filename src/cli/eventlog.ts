@@ -9,6 +9,7 @@ import { toHex } from "../bytes.js";
 import { ConfigError, ParseError } from "../errors.js";
 import { parseCcelTable } from "../eventlog/ccel-table.js";
 import { diffEventLogs } from "../eventlog/diff.js";
+import { looksLikeDstackJson } from "../eventlog/dstack-json.js";
 import { labelEvents } from "../eventlog/label.js";
 import { compareRtmrs, replayRtmrs } from "../eventlog/replay.js";
 import { selfCheckEvents } from "../eventlog/self-check.js";
@@ -17,7 +18,7 @@ import { eventTypeName } from "../eventlog/types.js";
 import { parseMemory } from "../measure/config.js";
 import { whatIfFromReferenceLog } from "../measure/rtmr.js";
 import type { GoldenRtmrInput } from "../measure/rtmr-input.js";
-import { type CommandContext, EXIT, readInput, readRaw, toJson } from "./common.js";
+import { type CommandContext, decodeInput, EXIT, readInput, readRaw, toJson } from "./common.js";
 
 const USAGE = `usage:
   tdx-attest eventlog show <ccel-data|json> [--table <ccel-table>] [--json]
@@ -32,7 +33,10 @@ function load(
   file: string,
   tableFile?: string,
 ): LoadedEventLog & { table?: ReturnType<typeof parseCcelTable> } {
-  let raw = readRaw(ctx, file);
+  const bytes = readRaw(ctx, file);
+  // A binary CCEL log starts with a u32 MR index (zero bytes), so only text is re-decoded:
+  // hex or base64 logs (e.g. Trustee evidence `cc_eventlog`) become bytes, JSON stays JSON.
+  let raw = looksLikeDstackJson(bytes) ? bytes : decodeInput(bytes, "auto", "eventlog");
   if (!tableFile) return loadEventLog(raw);
   const table = parseCcelTable(readInput(ctx, tableFile, "auto", "ccel-table"));
   if (BigInt(raw.length) > table.laml) raw = raw.subarray(0, Number(table.laml));

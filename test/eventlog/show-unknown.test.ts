@@ -6,10 +6,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { asciiBytes, concatBytes } from "../../src/bytes.js";
+import { asciiBytes, concatBytes, toBase64, toHex, utf8 } from "../../src/bytes.js";
 import { main } from "../../src/cli/main.js";
 import { encodeTcg2Log } from "../../src/eventlog/encode.js";
 import { EV, TPM_ALG } from "../../src/eventlog/types.js";
+import { fixture } from "../support/fixtures.js";
 
 function ev(seq: number, mrIndex: number, eventType: number, data: Uint8Array) {
   return {
@@ -54,5 +55,32 @@ describe("eventlog show on unknown events", () => {
       expect(l.length).toBeLessThan(300);
       expect(l.includes("\u001b") || l.includes("\r")).toBe(false);
     }
+  });
+
+  it("reads a log given as base64 or hex text (e.g. Trustee's cc_eventlog) like the binary", async () => {
+    const bin = fixture("eventlogs/gtdx-cos113-ccel.bin");
+    const dir = mkdtempSync(join(tmpdir(), "show-text-"));
+    const outs: string[] = [];
+    for (const [name, body] of [
+      ["bin", bin],
+      ["b64", utf8(toBase64(bin))],
+      ["hex", utf8(`${toHex(bin).replace(/(.{64})/g, "$1\n")}\n`)],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, body);
+      let out = "";
+      const code = await main(["eventlog", "show", file, "--json"], {
+        stdout: (s) => {
+          out += s;
+        },
+        stderr: () => {},
+        readStdin: () => new Uint8Array(0),
+      });
+      expect(code).toBe(0);
+      outs.push(out);
+    }
+    expect(JSON.parse(outs[0] as string).events.length).toBe(43);
+    expect(outs[1]).toBe(outs[0]);
+    expect(outs[2]).toBe(outs[0]);
   });
 });
