@@ -124,4 +124,22 @@ describe("quotes unlike the fixtures", () => {
       expect((err as TdxError).message).toMatch(/declares \d+ bytes at 0x/);
     }
   });
+
+  it("v5 with an SGX body (type 1) decodes and prints", async () => {
+    const v3 = parseQuote(fixture("quotes/dcapqvl-sgx-v3.dat"));
+    const v5 = encodeQuote({
+      ...v3,
+      header: { ...v3.header, version: 5 },
+      bodyType: 1,
+      signatureData: { ...v3.signatureData, certificationData: qe },
+      trailing: { length: 0, allZero: true, bytes: new Uint8Array() },
+    });
+    const q = parseQuote(v5);
+    expect([q.header.version, q.bodyType, q.body.kind]).toEqual([5, 1, "sgx"]);
+    const text = await show(v5, false);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/DCAP quote v5 \(SGX, SGX enclave report body\)/);
+    const json = await show(v5, true);
+    expect(JSON.parse(json.out)).toMatchObject({ ok: true, version: 5, teeType: "sgx" });
+  });
 });
