@@ -11,6 +11,7 @@
 
 import type { CryptoBackend, HashContext } from "../crypto/index.js";
 import { defaultCrypto } from "../crypto/index.js";
+import { acquireKernel, type MrtdKernel, releaseKernel } from "./mrtd-kernel.js";
 import type { PageSource } from "./td-state.js";
 
 export const MRTD_BLOCK_SIZE = 128;
@@ -61,11 +62,18 @@ export interface MrtdOptions {
    * backend's context is cloned (`HashContext.clone`) instead of feeding a second hash.
    */
   running?: boolean;
+  /**
+   * "wasm" (default): the staging kernel of mrtd-kernel.ts when WebAssembly is available, else
+   * JavaScript; "js": always the JavaScript path. Both produce the same byte stream.
+   */
+  kernel?: "wasm" | "js";
 }
 
 /** Streaming MRTD: `pageAdd`/`extend` in call order, then `finalize()` once. */
 export class MrtdAccumulator {
   private readonly main: HashContext;
+  /** The WebAssembly staging kernel (its memory holds `stage`), or undefined for the JS path. */
+  private kernel: MrtdKernel | undefined;
   private readonly stage: Uint8Array;
   private readonly view: DataView;
   /**
@@ -91,7 +99,10 @@ export class MrtdAccumulator {
       throw new RangeError(`MrtdAccumulator: bad staging size ${size}`);
     this.main = crypto.createHash("sha384");
     // The stage is followed by a 4 KiB page cache (never hashed) for `extendFromPage`.
-    this.stage = new Uint8Array(size + PAGE_CACHE);
+    this.kernel = opts.kernel === "js" ? undefined : acquireKernel(size + PAGE_CACHE);
+    this.stage = this.kernel
+      ? this.kernel.memory.subarray(0, size + PAGE_CACHE)
+      : new Uint8Array(size + PAGE_CACHE);
     this.limit = size;
     this.view = new DataView(this.stage.buffer);
     this.dirty = new Uint8Array(size / MRTD_BLOCK_SIZE).fill(UNIT_ZERO);
@@ -102,7 +113,10 @@ export class MrtdAccumulator {
   pageAdd(gpa: number): void {
     this.room(MRTD_BLOCK_SIZE);
     const at = this.fill;
-    this.header(at, gpa, PA0, PA1, PA2);
+    if (this.kernel) {
+      const lo = gpa >>> 0;
+      this.kernel.pageAdd(at, lo, (gpa - lo) / 0x1_0000_0000);
+    } else this.header(at, gpa, PA0, PA1, PA2);
     this.fill = at + MRTD_BLOCK_SIZE;
   }
 
@@ -119,6 +133,15 @@ export class MrtdAccumulator {
       throw new RangeError("MrtdAccumulator.extendFrom: chunk outside buffer");
     this.room(MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK);
     const at = this.fill;
+    if (this.kernel) {
+      // The chunk goes through the page cache (which then no longer holds a cached page).
+      this.stage.set(buf.subarray(off, off + MR_EXTEND_CHUNK), this.limit);
+      this.cachedSrc = undefined;
+      const lo = gpa >>> 0;
+      this.kernel.extend(at, this.limit, lo, (gpa - lo) / 0x1_0000_0000, 1);
+      this.fill = at + MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK;
+      return;
+    }
     this.header(at, gpa, EX0, EX1, EX2);
     const data = at + MRTD_BLOCK_SIZE;
     this.stage.set(buf.subarray(off, off + MR_EXTEND_CHUNK), data);
@@ -153,6 +176,10 @@ export class MrtdAccumulator {
       this.cachedSrc = src;
       this.cachedOff = pageOff;
     }
+    if (this.kernel) {
+      this.kernelExtend(this.kernel, gpa, chunkOff, count);
+      return;
+    }
     const dirty = this.dirty;
     for (let c = chunkOff, g = gpa; c < last; c += MR_EXTEND_CHUNK, g += MR_EXTEND_CHUNK) {
       if (this.fill + MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK > cache) this.flush();
@@ -163,6 +190,27 @@ export class MrtdAccumulator {
       dirty[data >>> 7] = UNIT_DATA;
       dirty[(data >>> 7) + 1] = UNIT_DATA;
       this.fill = data + MR_EXTEND_CHUNK;
+    }
+  }
+
+  /** Chunks `chunkOff ..` of the cached page through the kernel, as many per call as fit. */
+  private kernelExtend(k: MrtdKernel, gpa: number, chunkOff: number, count: number): void {
+    const record = MRTD_BLOCK_SIZE + MR_EXTEND_CHUNK;
+    let left = count;
+    let g = gpa;
+    let c = chunkOff;
+    while (left > 0) {
+      let n = Math.min(left, Math.floor((this.limit - this.fill) / record));
+      if (n === 0) {
+        this.flush();
+        n = Math.min(left, Math.floor(this.limit / record));
+      }
+      const lo = g >>> 0;
+      k.extend(this.fill, this.limit + c, lo, (g - lo) / 0x1_0000_0000, n);
+      this.fill += n * record;
+      left -= n;
+      g += n * MR_EXTEND_CHUNK;
+      c += n * MR_EXTEND_CHUNK;
     }
   }
 
@@ -178,6 +226,8 @@ export class MrtdAccumulator {
     if (this.done) throw new Error("MrtdAccumulator.finalize called twice");
     this.flush();
     this.done = true;
+    if (this.kernel) releaseKernel(this.kernel);
+    this.kernel = undefined;
     return this.main.digest();
   }
 

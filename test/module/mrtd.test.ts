@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { toHex } from "../../src/bytes.js";
 import { nodeCrypto, portableCrypto } from "../../src/crypto/index.js";
 import { MrtdAccumulator } from "../../src/module/mrtd.js";
+import { acquireKernel } from "../../src/module/mrtd-kernel.js";
 
 /** Straightforward reference: one update per block, as tdx-reference.md §5.4 writes it. */
 function block(tag: string, gpa: number): Uint8Array {
@@ -103,5 +104,53 @@ describe("MRTD accumulator: tdx-reference.md §5.5 test vectors", () => {
   it("rejects misuse (wrong chunk size, tiny staging)", () => {
     expect(() => new MrtdAccumulator(node).extend(0, new Uint8Array(255))).toThrow(RangeError);
     expect(() => new MrtdAccumulator(node, { stagingSize: 200 })).toThrow(RangeError);
+  });
+});
+
+describe("MRTD staging kernels (WebAssembly and JavaScript)", () => {
+  it("the WebAssembly kernel is available in Node (so the comparison below is not JS vs JS)", () => {
+    expect(acquireKernel(1024)?.memory.length).toBeGreaterThanOrEqual(1024);
+  });
+
+  it("give the reference byte stream for random mixes of pageAdd, extend and extendFromPage", () => {
+    const op = fc.record({
+      kind: fc.constantFrom("add", "extend", "page"),
+      // GPAs up to 2^52 (so both 32-bit halves and the carry across 4 GiB are exercised).
+      page: fc.oneof(fc.integer({ min: 0, max: 2 ** 40 }), fc.constant(0xfffff)),
+      first: fc.integer({ min: 0, max: 15 }),
+      count: fc.integer({ min: 0, max: 16 }),
+      seed: fc.integer({ min: 0, max: 255 }),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), fc.integer({ min: 3, max: 120 }), (ops, blocks) => {
+        const ref = node.createHash("sha384");
+        const accs = (["wasm", "js"] as const).map(
+          (kernel) => new MrtdAccumulator(node, { stagingSize: blocks * 128, kernel }),
+        );
+        for (const o of ops) {
+          const base = o.page * 4096;
+          const src = Uint8Array.from({ length: 4096 + 8 }, (_, i) => (i * 31 + o.seed) & 0xff);
+          if (o.kind === "add") {
+            ref.update(block("MEM.PAGE.ADD", base));
+            for (const a of accs) a.pageAdd(base);
+          } else if (o.kind === "extend") {
+            const chunk = src.subarray(5, 261);
+            ref.update(block("MR.EXTEND", base)).update(chunk);
+            for (const a of accs) a.extend(base, chunk);
+          } else {
+            const n = Math.min(o.count, 16 - o.first);
+            const pageOff = o.seed & 7; // unaligned page offsets too
+            for (let c = o.first; c < o.first + n; c++)
+              ref
+                .update(block("MR.EXTEND", base + c * 256))
+                .update(src.subarray(pageOff + c * 256, pageOff + c * 256 + 256));
+            for (const a of accs) a.extendFromPage(base + o.first * 256, src, pageOff, o.first * 256, n);
+          }
+        }
+        const want = toHex(ref.digest());
+        for (const a of accs) expect(toHex(a.finalize())).toBe(want);
+      }),
+      { numRuns: 80 },
+    );
   });
 });
