@@ -12,6 +12,7 @@ import { type GoldenMeasurements, type MeasureProgress, measureLaunch } from "..
 import { goldenRtmrsForLaunch, rtmrOutput } from "../measure/rtmr-launch.js";
 import { MEASURE_REFERENCE_OPTIONS, writeMeasureReference } from "./appraise-measure.js";
 import { type CommandContext, EXIT, parseOptions, readRaw, toJson } from "./common.js";
+import { payloadSource } from "./measure-file.js";
 
 export const MEASURE_USAGE = `usage: tdx-attest measure --config launch.json [--json] [--trace]
        tdx-attest measure --firmware OVMF.fd [options] [--json] [--trace]
@@ -114,7 +115,7 @@ function loadConfigFile(ctx: CommandContext, file: string): Record<string, unkno
           field: `LaunchConfig.payloads[${i}].file`,
         });
       const { file: path, ...rest } = r;
-      return { ...rest, data: readRaw(ctx, resolve(base, path as string)) };
+      return { ...rest, data: payloadSource(ctx, resolve(base, path as string)) };
     });
   }
   return cfg;
@@ -128,7 +129,7 @@ function payloadFlag(ctx: CommandContext, spec: string): Record<string, unknown>
     });
   return {
     gpa: m[1],
-    data: readRaw(ctx, m[2] as string),
+    data: payloadSource(ctx, m[2] as string),
     measure: m[3]?.toLowerCase() !== ":nomeasure",
     name: m[2],
   };
