@@ -118,6 +118,10 @@ function findInGuidedTable(fw: Uint8Array): number {
     }
     end -= len;
   }
+  // A table without the TDX entry (e.g. an image carrying only SEV entries) may still have
+  // td-shim's fixed pointer.
+  const shim = tdShimDescriptor(fw);
+  if (shim !== undefined) return shim;
   return fail(
     "table",
     `no TDX metadata offset entry (${guidText(TDX_METADATA_OFFSET_GUID)})`,

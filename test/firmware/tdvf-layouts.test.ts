@@ -120,6 +120,16 @@ describe("td-shim images", () => {
     }
   });
 
+  it("an OVMF table without a TDX entry falls back to the td-shim pointer", () => {
+    const fw = tdShim(true, "ovmf");
+    const desc = findTdvfDescriptor(fw);
+    const at = fw.length - 0x32 - 16; // GUID of the TDX offset entry (last before the footer)
+    fw[at] = (fw[at] as number) ^ 0xff;
+    expect(() => findTdvfDescriptor(fw)).toThrow(/no TDX metadata offset entry/);
+    new DataView(fw.buffer).setUint32(fw.length - 0x20, desc, true);
+    expect(findTdvfDescriptor(fw)).toBe(desc);
+  });
+
   it("the td-shim pointer is confirmed by the metadata GUID", () => {
     const fw = tdShim(true, "td-shim");
     const desc = findTdvfDescriptor(fw);
