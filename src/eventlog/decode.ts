@@ -19,7 +19,13 @@ export type DecodedEvent =
   | { readonly kind: "spec-id"; readonly specId: SpecIdEvent }
   | { readonly kind: "no-action"; readonly signature: string; readonly rest: Uint8Array }
   | { readonly kind: "separator"; readonly value: number }
-  | { readonly kind: "text"; readonly text: string; readonly trailing?: Uint8Array }
+  | {
+      readonly kind: "text";
+      readonly text: string;
+      readonly trailing?: Uint8Array;
+      /** Set when the data was UTF-16LE (systemd-stub load options, EV_S_CRTM_VERSION). */
+      readonly encoding?: "utf-16le";
+    }
   | { readonly kind: "uefi-variable"; readonly variable: UefiVariableData }
   | { readonly kind: "image-load"; readonly image: UefiImageLoadEvent }
   | {
@@ -119,8 +125,10 @@ function decodeByType(e: TcgEvent): DecodedEvent {
 
 /** ASCII text, else UTF-16LE text (EV_S_CRTM_VERSION and systemd-stub strings), else raw. */
 function textOrRaw(d: Uint8Array): DecodedEvent {
-  const text = printableText(d) ?? utf16Text(d);
-  return text === undefined ? { kind: "raw", data: d } : { kind: "text", text };
+  const text = printableText(d);
+  if (text !== undefined) return { kind: "text", text };
+  const wide = utf16Text(d);
+  return wide === undefined ? { kind: "raw", data: d } : { kind: "text", text: wide, encoding: "utf-16le" };
 }
 
 /**
@@ -130,7 +138,7 @@ function textOrRaw(d: Uint8Array): DecodedEvent {
  */
 function cStringOrRaw(d: Uint8Array): DecodedEvent {
   const wide = utf16Text(d);
-  if (wide !== undefined) return { kind: "text", text: wide };
+  if (wide !== undefined) return { kind: "text", text: wide, encoding: "utf-16le" };
   const nul = d.indexOf(0);
   if (nul < 0) return textOrRaw(d);
   if (nul === 0) return { kind: "raw", data: d };

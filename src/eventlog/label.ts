@@ -91,7 +91,7 @@ function labelOf(e: TcgEvent, d: DecodedEvent): string {
     case "vcpu-info":
       return "vCPU info";
     case "text":
-      return textLabel(e, d.text);
+      return textLabel(e, d);
     case "raw":
       return byTypeOnly(e);
   }
@@ -101,12 +101,16 @@ function imageLabel(path: string): string {
   return /(^|\/)kernel$/.test(path) ? "kernel" : "EFI application";
 }
 
-function textLabel(e: TcgEvent, text: string): string {
+function textLabel(e: TcgEvent, d: DecodedEvent & { kind: "text" }): string {
+  const text = d.text;
   if (e.eventType === EV.EFI_ACTION) return "boot action";
   if (text === "ACPI DATA")
     return e.eventType === EV.PLATFORM_CONFIG_FLAGS ? "ACPI DATA" : "ACPI data (POST code)";
   if (FW_CFG_ACPI[text]) return FW_CFG_ACPI[text] as string;
   if (e.eventType === EV.IPL) {
+    // UTF-16 EV_IPL text is what systemd-stub logs for the kernel load options; the grub rules
+    // below (paths, `initrd=` words) would misname it.
+    if (d.encoding === "utf-16le") return "load options (UTF-16)";
     if (/^(grub_)?kernel_cmdline/.test(text)) return "cmdline";
     if (text.startsWith("grub_linuxefi Kernel")) return "kernel";
     if (text.startsWith("grub_linuxefi Initrd")) return "initrd";

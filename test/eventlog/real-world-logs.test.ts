@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { asciiBytes, concatBytes, toHex, u16le, u32le, u64le, utf16le } from "../../src/bytes.js";
 import { ParseError, TdxError } from "../../src/errors.js";
 import { decodeEvent } from "../../src/eventlog/decode.js";
+import { labelEvents } from "../../src/eventlog/label.js";
 import { replayRtmrs } from "../../src/eventlog/replay.js";
 import { parseTcg2Log } from "../../src/eventlog/tcg2.js";
 import { EV, eventTypeName, TPM_ALG } from "../../src/eventlog/types.js";
@@ -201,7 +202,15 @@ describe("decoders on unusual payloads", () => {
     expect(decodeEvent(ev(EV.IPL, Uint8Array.of(0, 1, 2, 0xff, 0x80)))).toMatchObject({ kind: "raw" });
     expect(decodeEvent(ev(EV.IPL, Uint8Array.of(0, 0x41, 0x42, 0x43)))).toMatchObject({ kind: "raw" });
     const u16 = utf16le("console=ttyS0 root=/dev/vda1\0");
-    expect(decodeEvent(ev(EV.IPL, u16))).toEqual({ kind: "text", text: "console=ttyS0 root=/dev/vda1" });
+    expect(decodeEvent(ev(EV.IPL, u16))).toEqual({
+      kind: "text",
+      text: "console=ttyS0 root=/dev/vda1",
+      encoding: "utf-16le",
+    });
+    // Labelled as load options, not as "initrd"/"kernel" by the grub path rules.
+    const opts = utf16le("BOOT_IMAGE=/vmlinuz initrd=\\initrd.img\0");
+    expect(labelEvents([ev(EV.IPL, opts)])[0]?.label).toBe("load options (UTF-16)");
+    expect(labelEvents([ev(EV.IPL, asciiBytes("/boot/initrd.img-6.1\0"))])[0]?.label).toBe("initrd");
   });
   it("device paths with truncated or unknown nodes still decode", () => {
     const dp = concatBytes(Uint8Array.of(0x99, 0x01, 8, 0), new Uint8Array(4), Uint8Array.of(4, 4, 200, 0));
@@ -210,7 +219,11 @@ describe("decoders on unusual payloads", () => {
     expect(d).toMatchObject({ kind: "image-load", image: { devicePathText: "Node(153,1)" } });
   });
   it("EV_S_CRTM_VERSION (UTF-16LE) is text, EV_EFI_HANDOFF_TABLES lists its tables, TCG names for other types", () => {
-    expect(decodeEvent(ev(EV.S_CRTM_VERSION, utf16le("1.0.2\0")))).toEqual({ kind: "text", text: "1.0.2" });
+    expect(decodeEvent(ev(EV.S_CRTM_VERSION, utf16le("1.0.2\0")))).toEqual({
+      kind: "text",
+      text: "1.0.2",
+      encoding: "utf-16le",
+    });
     const smbios = guidBytes("eb9d2d31-2d88-11d3-9a16-0090273fc14d");
     const d = decodeEvent(ev(EV.EFI_HANDOFF_TABLES, concatBytes(u64le(1n), smbios, u64le(0xf0000n))));
     expect(d).toEqual({
