@@ -70,7 +70,8 @@ function labelOf(e: TcgEvent, d: DecodedEvent): string {
     case "separator":
       return "separator";
     case "uefi-variable":
-      return `UEFI variable ${d.variable.name}`;
+      // Some firmware counts the name's terminating NUL in UnicodeNameLength.
+      return `UEFI variable ${d.variable.name.replace(/\0+$/, "")}`;
     case "image-load":
       return imageLabel(d.image.devicePathText);
     case "firmware-blob":

@@ -198,6 +198,17 @@ describe("decoders on unusual payloads", () => {
       expect(d).toMatchObject({ kind: "uefi-variable", variable: { name } });
     }
   });
+  it("a UEFI variable name counted with its NUL terminator is labelled without it", () => {
+    const name = "SecureBoot\0";
+    const data = concatBytes(
+      new Uint8Array(16),
+      u64le(BigInt(name.length)),
+      u64le(1n),
+      utf16le(name),
+      Uint8Array.of(1),
+    );
+    expect(labelEvents([ev(EV.EFI_VARIABLE_DRIVER_CONFIG, data)])[0]?.label).toBe("UEFI variable SecureBoot");
+  });
   it("EV_IPL with binary data stays raw; a UTF-16LE command line (systemd-stub) is text", () => {
     expect(decodeEvent(ev(EV.IPL, Uint8Array.of(0, 1, 2, 0xff, 0x80)))).toMatchObject({ kind: "raw" });
     expect(decodeEvent(ev(EV.IPL, Uint8Array.of(0, 0x41, 0x42, 0x43)))).toMatchObject({ kind: "raw" });
