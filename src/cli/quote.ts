@@ -7,13 +7,24 @@ import { quoteToJson } from "../abi/json.js";
 import { parseQuote } from "../abi/quote.js";
 import { type CertDescriber, quoteToText } from "../abi/text.js";
 import { parseCertificate } from "../dcap/x509.js";
-import { ConfigError, TdxError } from "../errors.js";
-import { type CommandContext, EXIT, parseFormat, parseOptions, readInput, toJson } from "./common.js";
+import { ConfigError, ParseError, TdxError } from "../errors.js";
+import { looksLikeDstackJson } from "../eventlog/dstack-json.js";
+import {
+  type CommandContext,
+  decodeInput,
+  EXIT,
+  type InputFormat,
+  parseFormat,
+  parseOptions,
+  readRaw,
+  toJson,
+} from "./common.js";
 
 export const QUOTE_USAGE = `usage: tdx-attest quote show <file|-> [--json] [--format auto|binary|hex|base64]
 
 Decodes a DCAP quote (v3 SGX, v4 TDX, v5) given as raw bytes, hex text or base64 text
 (auto-detected unless --format says otherwise) and prints every field with its ABI name.
+A JSON object with a "quote" field (dstack GetQuote response, Trustee evidence) is accepted too.
 Bytes after the signature data (zero padding of fixed-size buffers) are reported, not rejected.
 
 options:
@@ -32,6 +43,27 @@ export const describeCertificate: CertDescriber = (der) => {
   }
 };
 
+/**
+ * A quote inside a JSON object (dstack GetQuote responses, Trustee TDX evidence): the `quote`
+ * field as hex or base64. Undefined when the input is not such a JSON object.
+ */
+export function quoteFromJson(raw: Uint8Array, format: InputFormat): Uint8Array | undefined {
+  if (format !== "auto" || !looksLikeDstackJson(raw)) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(new TextDecoder().decode(raw));
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
+  const quote = (v as Record<string, unknown>)["quote"];
+  if (typeof quote !== "string")
+    throw new ParseError("ERR_BAD_JSON", "quote: the JSON input has no string field 'quote'", {
+      field: "quote",
+    });
+  return decodeInput(new TextEncoder().encode(quote), "auto", "quote");
+}
+
 export async function run(ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseOptions(ctx.argv, {
     json: { type: "boolean" },
@@ -46,8 +78,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (sub !== "show" || file === undefined || extra.length > 0) {
     throw new ConfigError("ERR_USAGE", `expected 'quote show <file|->' (see --help)`, { field: "argv" });
   }
-  const bytes = readInput(ctx, file, parseFormat(values["format"]), "quote");
-  const q = parseQuote(bytes);
+  const format = parseFormat(values["format"]);
+  const raw = readRaw(ctx, file);
+  const q = parseQuote(quoteFromJson(raw, format) ?? decodeInput(raw, format, "quote"));
   if (values["json"]) ctx.stdout(`${toJson({ ok: true, ...quoteToJson(q) })}\n`);
   else ctx.stdout(quoteToText(q, describeCertificate));
   return EXIT.ok;

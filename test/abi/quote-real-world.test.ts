@@ -10,7 +10,7 @@ import { quoteToJson } from "../../src/abi/json.js";
 import { encodeQuote, parseQuote } from "../../src/abi/quote.js";
 import { quoteToText } from "../../src/abi/text.js";
 import type { CertificationData, Quote } from "../../src/abi/types.js";
-import { concatBytes, utf8 } from "../../src/bytes.js";
+import { concatBytes, toBase64, toHex, utf8 } from "../../src/bytes.js";
 import { main } from "../../src/cli/main.js";
 import { TdxError } from "../../src/errors.js";
 import { fixture } from "../support/fixtures.js";
@@ -141,5 +141,23 @@ describe("quotes unlike the fixtures", () => {
     expect(text.out).toMatch(/DCAP quote v5 \(SGX, SGX enclave report body\)/);
     const json = await show(v5, true);
     expect(JSON.parse(json.out)).toMatchObject({ ok: true, version: 5, teeType: "sgx" });
+  });
+});
+
+describe("quote show on JSON evidence", () => {
+  it("takes the quote field of a dstack (hex) or Trustee-style (base64) JSON object", async () => {
+    const bytes = fixture("quotes/gcp-v4.dat");
+    const ref = await show(bytes, true);
+    for (const body of [
+      JSON.stringify({ quote: toHex(bytes), event_log: "[]" }),
+      JSON.stringify({ cc_eventlog: "", quote: toBase64(bytes) }),
+    ]) {
+      const r = await show(utf8(body), true);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(ref.out);
+    }
+    const none = await show(utf8(JSON.stringify({ report: "00" })), false);
+    expect(none.code).toBe(3);
+    expect(none.out).toMatch(/ERR_BAD_JSON/);
   });
 });
