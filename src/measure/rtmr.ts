@@ -9,7 +9,7 @@ import { type CryptoBackend, defaultCrypto } from "../crypto/index.js";
 import { ConfigError } from "../errors.js";
 import { labelEvents } from "../eventlog/label.js";
 import { replayRtmrs } from "../eventlog/replay.js";
-import { EV, sha384Digest, type TcgEvent, TPM_ALG } from "../eventlog/types.js";
+import { EV, eventTypeName, sha384Digest, type TcgEvent, TPM_ALG } from "../eventlog/types.js";
 import { encodeUefiVariableData } from "../eventlog/uefi.js";
 import {
   cfvEventData,
@@ -168,6 +168,17 @@ export function computeGoldenRtmrs(
   return { rtmrs: replayRtmrs(tcgEvents, crypto).rtmrs, events, tcgEvents, changed: [] };
 }
 
+/**
+ * Event types of the direct-boot measurements the substituted digests are defined for (§12.6):
+ * OVMF's Authenticode kernel event and the EFI stub's tagged cmdline. grub logs events with the
+ * same labels as EV_IPL over other bytes (raw file, ASCII text); replacing those would give a
+ * wrong answer, so they are refused.
+ */
+const DIRECT_BOOT_TYPE: Readonly<Record<string, number>> = {
+  kernel: EV.EFI_BOOT_SERVICES_APPLICATION,
+  cmdline: EV.EVENT_TAG,
+};
+
 /** Substitution digests for a reference log: components plus explicitly given UEFI variables. */
 function substitutions(input: GoldenRtmrInput, crypto: CryptoBackend): Map<string, Uint8Array> {
   const subs = new Map<string, Uint8Array>(componentDigests({ ...input, referenceEventLog: [] }, crypto));
@@ -201,9 +212,15 @@ export function whatIfFromReferenceLog(
   const used = new Set<string>();
   const changed: ChangedEvent[] = [];
   const labeled = labelEvents(refEvents);
+  const foreign: string[] = [];
   const tcgEvents: TcgEvent[] = labeled.map(({ event, label }) => {
     const d = subs.get(label);
     if (!d || event.eventType === EV.NO_ACTION) return event;
+    const want = DIRECT_BOOT_TYPE[label];
+    if (want !== undefined && event.eventType !== want) {
+      foreign.push(`${label} (event ${event.seq} is ${eventTypeName(event.eventType)}, e.g. grub's)`);
+      return event;
+    }
     used.add(label);
     const old = sha384Digest(event) ?? new Uint8Array();
     if (equalBytes(old, d)) return event;
@@ -213,9 +230,12 @@ export function whatIfFromReferenceLog(
   });
   const unused = [...subs.keys()].filter((k) => !used.has(k));
   if (unused.length > 0) {
-    throw new ConfigError("ERR_CONFIG", `what-if: the reference log has no event for ${unused.join(", ")}`, {
-      field: "referenceEventLog",
-    });
+    const why = foreign.length > 0 ? `; not a direct-boot measurement: ${foreign.join(", ")}` : "";
+    throw new ConfigError(
+      "ERR_CONFIG",
+      `what-if: the reference log has no event for ${unused.join(", ")}${why}`,
+      { field: "referenceEventLog" },
+    );
   }
   if (input.vcpuInfo) {
     const v = vcpuInfoEvent(input.vcpuInfo.numVcpus, input.vcpuInfo.maxVcpus, crypto);

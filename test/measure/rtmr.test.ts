@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../src/bytes.js";
 import { parseDstackJson } from "../../src/eventlog/dstack-json.js";
+import { labelEvents } from "../../src/eventlog/label.js";
 import { replayRtmrs } from "../../src/eventlog/replay.js";
 import { selfCheckEvents } from "../../src/eventlog/self-check.js";
 import { parseTcg2Log } from "../../src/eventlog/tcg2.js";
@@ -119,6 +120,17 @@ describe("what-if from a reference log", () => {
     expect(g.changed.map((c) => [c.label, c.mrIndex])).toEqual([["kernel", 2]]);
     const before = replayRtmrs(log).rtmrs.map(toHex);
     expect(g.rtmrs.map(toHex).map((v, i) => v === before[i])).toEqual([true, false, true, true]);
+  });
+
+  it("grub's EV_IPL kernel/cmdline events are not replaced by direct-boot digests", () => {
+    const log = parseTcg2Log(fixture("eventlogs/trustee-alibaba-aael-ccel.bin"));
+    const labels = labelEvents(log.events);
+    // The log has grub events labelled kernel and cmdline, of type EV_IPL.
+    expect(labels.filter((l) => l.label === "kernel").map((l) => l.event.eventType)).toContain(EV.IPL);
+    expect(() => whatIfFromReferenceLog(log, { kernel: { digest: fromHex("11".repeat(48)) } })).toThrow(
+      /no event for kernel; not a direct-boot measurement: kernel \(event \d+ is EV_IPL/,
+    );
+    expect(() => whatIfFromReferenceLog(log, { cmdline: "quiet" })).toThrow(/not a direct-boot measurement/);
   });
 
   it("a component the reference log does not have is refused", () => {
