@@ -228,11 +228,11 @@ function runCase(which: string): void {
   const noble = which.endsWith("-noble") || !node;
   const backend = noble ? portableCrypto : node;
   const size = noble ? 32 * MiB : 256 * MiB;
-  if (which.startsWith("payload-stream")) benchStream(size, backend, noble ? 1 : 3);
-  else if (which.startsWith("payload")) benchResident(size, backend, noble ? 1 : 3);
+  if (which.startsWith("payload-stream")) benchStream(size, backend, noble ? 2 : 5);
+  else if (which.startsWith("payload")) benchResident(size, backend, noble ? 2 : 5);
   else {
     const b = readFileSync(fixturePath());
-    report(benchOvmf(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), backend, noble ? 5 : 40));
+    report(benchOvmf(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), backend, noble ? 10 : 60));
   }
 }
 

@@ -154,8 +154,9 @@ export class MrtdAccumulator {
   /**
    * `extendFrom` for `count` consecutive chunks of an immutable 4 KiB page (the 4096 bytes at
    * `pageOff` of a buffer or page provider never change once added, as TD pages do not): the
-   * page is copied (or read) once into a cache after the stage and its chunks are moved with
-   * `copyWithin`, so the 16 extends of a page make no per-chunk allocation or backend call.
+   * page is copied (or read) once into a cache after the stage; the WebAssembly kernel then
+   * writes all its records in one call (the JS path moves each chunk with `copyWithin`), so the
+   * 16 extends of a page make no per-chunk allocation or backend call.
    */
   extendFromPage(gpa: number, src: PageSource, pageOff: number, chunkOff: number, count = 1): void {
     const last = chunkOff + count * MR_EXTEND_CHUNK;
