@@ -18,13 +18,24 @@ const SLOTS = 16;
 const DATA_MAX = 8192;
 /** Per slot: 65-byte point, 64-byte signature, then the data. */
 const SLOT_BYTES = 65 + 64 + DATA_MAX;
-/** Control words: [doorbell, state[SLOTS], length[SLOTS], seq[SLOTS]]. */
-const CTRL = 1 + 3 * SLOTS;
+/** Control words: [doorbell, state[SLOTS], length[SLOTS], seq[SLOTS], sleeping]. */
+const CTRL = 2 + 3 * SLOTS;
+const SLEEPING = 1 + 3 * SLOTS;
+/**
+ * How long the idle worker polls for new jobs before sleeping: about one verification's gap, so
+ * that back-to-back verifications do not each pay a wake-up.
+ */
+const SPIN_MS = 0.02;
 /** How long the main thread waits for a job the worker holds before running it itself. */
 const WAIT_MS = 0.12;
-/** Jobs per measurement window of the worker's share, and jobs run alone after a poor window. */
-const WINDOW = 64;
-const PAUSE = 1024;
+/**
+ * Self-tuning: every CYCLE jobs, PROBE jobs go through the worker and PROBE jobs run on the
+ * main thread alone; the main thread's time spent per job (verifying, copying, stealing,
+ * waiting) decides which way the rest of the cycle runs. On a machine whose other core is busy
+ * the worker does not pay off, and this falls back to the sequential path by measurement.
+ */
+const CYCLE = 2048;
+const PROBE = 128;
 const FREE = 0;
 const POSTED = 1;
 const WORKING = 2;
@@ -69,11 +80,20 @@ function run(i) {
   Atomics.store(ctrl, 1 + i, ok ? 3 : 4);
   Atomics.notify(ctrl, 1 + i);
 }
+const SLEEPING = 1 + 3 * S;
 for (;;) {
-  const bell = Atomics.load(ctrl, 0);
   let i = next();
-  for (let spin = 0; i < 0 && spin < 200; spin++) i = next();
-  if (i < 0) { Atomics.wait(ctrl, 0, bell); continue; }
+  if (i < 0) {
+    const until = performance.now() + ${SPIN_MS};
+    while ((i = next()) < 0 && performance.now() < until);
+  }
+  if (i < 0) {
+    Atomics.store(ctrl, SLEEPING, 1);
+    const bell = Atomics.load(ctrl, 0);
+    if (next() < 0) Atomics.wait(ctrl, 0, bell);
+    Atomics.store(ctrl, SLEEPING, 0);
+    continue;
+  }
   if (Atomics.compareExchange(ctrl, 1 + i, 1, 2) === 1) run(i);
 }
 `;
@@ -108,9 +128,13 @@ export function createParallelVerifier(verify: SyncVerify): ParallelVerifier | u
   let seq = 0;
   let worker: NodeWorkers.Worker | undefined;
   let failed = false;
-  let byWorker = 0;
-  let byMain = 0;
-  let paused = 0;
+  let inCycle = 0;
+  let useWorkerNow = true;
+  /** Main-thread milliseconds and jobs, alone and with the worker, over the current probes. */
+  let spentAlone = 0;
+  let spentWorker = 0;
+  let nAlone = 0;
+  let nWorker = 0;
 
   const state = (i: number) => Atomics.load(ctrl, 1 + i);
 
@@ -140,10 +164,7 @@ export function createParallelVerifier(verify: SyncVerify): ParallelVerifier | u
     const s = state(i);
     if (s !== DONE_TRUE && s !== DONE_FALSE) return;
     const job = jobs[i];
-    if (job && job.result === undefined) {
-      job.result = s === DONE_TRUE;
-      byWorker++;
-    }
+    if (job && job.result === undefined) job.result = s === DONE_TRUE;
     jobs[i] = undefined;
     Atomics.store(ctrl, 1 + i, FREE);
   }
@@ -172,7 +193,6 @@ export function createParallelVerifier(verify: SyncVerify): ParallelVerifier | u
     const job = jobs[i];
     if (!job || Atomics.compareExchange(ctrl, 1 + i, POSTED, WORKING) !== POSTED) return false;
     job.result = runHere(i);
-    byMain++;
     jobs[i] = undefined;
     Atomics.store(ctrl, 1 + i, FREE);
     return true;
@@ -192,6 +212,13 @@ export function createParallelVerifier(verify: SyncVerify): ParallelVerifier | u
     return best;
   }
 
+  /** True when slot `i` left WORKING within WAIT_MS. */
+  function spinWhileWorking(i: number): boolean {
+    const until = performance.now() + WAIT_MS;
+    while (state(i) === WORKING) if (performance.now() > until) return false;
+    return true;
+  }
+
   function settle(job: Job): boolean {
     for (;;) {
       if (job.result !== undefined) return job.result;
@@ -206,41 +233,52 @@ export function createParallelVerifier(verify: SyncVerify): ParallelVerifier | u
       // The worker holds this job. Wait about one verification for it; if the worker is slow
       // (descheduled on a loaded machine, or dead), run the job here as well: the result is the
       // same, and the slot is freed when the worker reports (harvest).
-      if (!failed && Atomics.wait(ctrl, 1 + i, WORKING, WAIT_MS) !== "timed-out") continue;
-      if (state(i) === WORKING) {
-        job.result = runHere(i);
-        byMain++;
-      }
+      // Spin rather than Atomics.wait: a blocked main thread loses its CPU on a busy machine and
+      // waits a scheduler tick (milliseconds) to get it back.
+      if (!failed && spinWhileWorking(i)) continue;
+      if (state(i) === WORKING) job.result = runHere(i);
     }
   }
 
-  /**
-   * On a machine whose other cores are busy the worker rarely gets a job done before the main
-   * thread steals it, and posting only adds overhead: then run on the main thread alone for a
-   * while (PAUSE jobs) before trying again.
-   */
+  /** Which way the next job runs (see CYCLE). */
   function useWorker(): boolean {
     if (failed) return false;
-    if (paused > 0) {
-      paused--;
-      return false;
+    const k = inCycle++;
+    if (inCycle >= CYCLE) inCycle = 0;
+    if (k < PROBE) return true;
+    if (k < 2 * PROBE) return false;
+    if (k === 2 * PROBE && nAlone > 0 && nWorker > 0) {
+      useWorkerNow = spentWorker / nWorker < spentAlone / nAlone;
+      spentAlone = 0;
+      spentWorker = 0;
+      nAlone = 0;
+      nWorker = 0;
     }
-    if (byWorker + byMain >= WINDOW) {
-      if (byWorker * 8 < byWorker + byMain) paused = PAUSE;
-      byWorker = 0;
-      byMain = 0;
-    }
-    return true;
+    return useWorkerNow;
+  }
+
+  function alone(point65: Uint8Array, data: Uint8Array, signature: Uint8Array): PromiseLike<boolean> {
+    const t = performance.now();
+    const r = verify(point65, data, signature);
+    spentAlone += performance.now() - t;
+    nAlone++;
+    return Promise.resolve(r);
+  }
+
+  function timedSettle(job: Job): boolean {
+    if (job.result !== undefined) return job.result;
+    const t = performance.now();
+    const r = settle(job);
+    spentWorker += performance.now() - t;
+    return r;
   }
 
   return {
     start(point65, data, signature) {
       ensureWorker();
+      const t = performance.now();
       const i = data.length <= DATA_MAX && useWorker() ? freeSlot() : -1;
-      if (i < 0) {
-        const r = verify(point65, data, signature);
-        return Promise.resolve(r);
-      }
+      if (i < 0) return alone(point65, data, signature);
       const base = i * SLOT_BYTES;
       bytes.set(point65, base);
       bytes.set(signature, base + 65);
@@ -251,10 +289,13 @@ export function createParallelVerifier(verify: SyncVerify): ParallelVerifier | u
       Atomics.store(ctrl, 1 + 2 * SLOTS + i, job.seq | 0);
       Atomics.store(ctrl, 1 + i, POSTED);
       Atomics.add(ctrl, 0, 1);
-      Atomics.notify(ctrl, 0);
+      // One wake-up per sleep (a futex call per job costs more than it saves).
+      if (Atomics.compareExchange(ctrl, SLEEPING, 1, 2) === 1) Atomics.notify(ctrl, 0);
+      spentWorker += performance.now() - t;
+      nWorker++;
       return {
         // biome-ignore lint/suspicious/noThenProperty: a lazy thenable on purpose: the job is settled (stolen, waited for or re-run) only when the caller awaits it
-        then: (ok, ko) => Promise.resolve(settle(job)).then(ok, ko),
+        then: (ok, ko) => Promise.resolve(timedSettle(job)).then(ok, ko),
       };
     },
   };

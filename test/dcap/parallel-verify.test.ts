@@ -89,7 +89,8 @@ describe("parallel P-256 verification", () => {
   it("repeated rounds with jobs left unawaited still give the right results", async () => {
     const cs = cases(21);
     const want = cs.map((c) => seq.verifyP256(c.key, c.data, c.sig));
-    for (let round = 0; round < 20; round++) {
+    // 110 rounds of 21 jobs cross a whole self-tuning cycle (worker probe, main-thread probe).
+    for (let round = 0; round < 110; round++) {
       const started = cs.map((c) => par.startVerifyP256?.(c.key, c.data, c.sig));
       const awaited = started.map((p, i) => ((i + round) % 3 === 0 ? undefined : p));
       for (const [i, p] of awaited.entries()) if (p) expect(await p).toBe(want[i]);
