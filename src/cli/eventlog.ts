@@ -19,6 +19,7 @@ import { parseMemory } from "../measure/config.js";
 import { whatIfFromReferenceLog } from "../measure/rtmr.js";
 import type { GoldenRtmrInput } from "../measure/rtmr-input.js";
 import { type CommandContext, decodeInput, EXIT, readInput, readRaw, toJson } from "./common.js";
+import { quoteFromJson } from "./quote.js";
 
 const USAGE = `usage:
   tdx-attest eventlog show <ccel-data|json> [--table <ccel-table>] [--json]
@@ -56,6 +57,12 @@ export function rtmrsOfEvidence(b: Uint8Array): Uint8Array[] {
     });
   }
   return [...q.body.rtmr];
+}
+
+/** A quote or TDREPORT file: binary, hex, base64, or JSON evidence with a `quote` field. */
+function readEvidence(ctx: CommandContext, file: string): Uint8Array {
+  const raw = readRaw(ctx, file);
+  return quoteFromJson(raw, "auto") ?? decodeInput(raw, "auto", "quote");
 }
 
 function show(ctx: CommandContext, args: Args): number {
@@ -100,7 +107,7 @@ function replay(ctx: CommandContext, args: Args): number {
   const loaded = load(ctx, need(args.pos[0], "ccel-data"), args.table);
   const r = replayRtmrs(loaded.eventLog);
   const check = selfCheckEvents(loaded.eventLog.events);
-  const evidence = args.quote ? readInput(ctx, args.quote, "auto", "quote") : loaded.quote;
+  const evidence = args.quote ? readEvidence(ctx, args.quote) : loaded.quote;
   const cmp = evidence ? compareRtmrs(r.rtmrs, rtmrsOfEvidence(evidence)) : undefined;
   const ok = (cmp?.match ?? true) && check.forged.length === 0;
   if (args.json) {

@@ -10,7 +10,7 @@ import { asciiBytes, concatBytes, toBase64, toHex, utf8 } from "../../src/bytes.
 import { main } from "../../src/cli/main.js";
 import { encodeTcg2Log } from "../../src/eventlog/encode.js";
 import { EV, TPM_ALG } from "../../src/eventlog/types.js";
-import { fixture } from "../support/fixtures.js";
+import { fixture, fixturePath } from "../support/fixtures.js";
 
 function ev(seq: number, mrIndex: number, eventType: number, data: Uint8Array) {
   return {
@@ -82,5 +82,26 @@ describe("eventlog show on unknown events", () => {
     expect(JSON.parse(outs[0] as string).events.length).toBe(43);
     expect(outs[1]).toBe(outs[0]);
     expect(outs[2]).toBe(outs[0]);
+  });
+
+  it("replay --quote takes JSON evidence with a quote field", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "replay-json-"));
+    const q = join(dir, "evidence.json");
+    writeFileSync(q, JSON.stringify({ quote: toBase64(fixture("quotes/gtdx-cos113-v4.dat")) }));
+    let out = "";
+    const code = await main(
+      ["eventlog", "replay", fixturePath("eventlogs/gtdx-cos113-ccel.bin"), "--quote", q, "--json"],
+      {
+        stdout: (s) => {
+          out += s;
+        },
+        stderr: (s) => {
+          out += s;
+        },
+        readStdin: () => new Uint8Array(0),
+      },
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(out).comparison.match).toBe(true);
   });
 });
