@@ -77,7 +77,6 @@ export function measureLaunch(
     { version: config.moduleVersion },
     {
       crypto,
-      mrtd: { running: opts.runningMrtd ?? false },
       // QEMU's sources (firmware image, payload buffers) stay unchanged during the launch.
       pageRetention: "reference",
     },

@@ -58,11 +58,6 @@ export interface MrtdOptions {
   /** Staging buffer size in bytes (multiple of 128, ≥ 384). Default 125,440 (≈ 122 KiB). */
   stagingSize?: number;
   /**
-   * Kept for compatibility: running MRTD values (`peek`) are always available, because the
-   * backend's context is cloned (`HashContext.clone`) instead of feeding a second hash.
-   */
-  running?: boolean;
-  /**
    * "wasm" (default): the staging kernel of mrtd-kernel.ts when WebAssembly is available, else
    * JavaScript; "js": always the JavaScript path. Both produce the same byte stream.
    */
