@@ -67,7 +67,12 @@ export { buildTdHob } from "./firmware/td-hob.js";
 export { parseTdvfMetadata, type TdvfMetadata, type TdvfSection } from "./firmware/tdvf.js";
 export { buildTdvfImage, type TdvfImageSpec, type TdvfSectionSpec } from "./firmware/tdvf-builder.js";
 export { type LaunchConfig, type LaunchConfigInput, resolveLaunchConfig } from "./measure/config.js";
-export { type GoldenMeasurements, type MeasureOptions, measureLaunch } from "./measure/launch.js";
+export {
+  type GoldenMeasurements,
+  type MeasureOptions,
+  type MeasureProgress,
+  measureLaunch,
+} from "./measure/launch.js";
 export { computeGoldenRtmrs, type GoldenRtmrs, whatIfFromReferenceLog } from "./measure/rtmr.js";
 export type { GoldenRtmrInput } from "./measure/rtmr-input.js";
 export { goldenRtmrsForLaunch } from "./measure/rtmr-launch.js";
