@@ -109,6 +109,27 @@ describe("generalization (test PKI)", () => {
     expect(got).toEqual(new Array(chains.length * crls.length).fill("UpToDate"));
   });
 
+  it("quotes whose PEM chain has CRLF line endings, blank lines, indentation or NUL padding", async () => {
+    const p = await pki();
+    const blocks = p.pckChain.map((d) => pem(d, "CERTIFICATE"));
+    const layouts = [
+      crlf(blocks.join("")),
+      `${blocks.join("\n\n")}\n\n`,
+      blocks.map((b) => b.replaceAll("\n", "\n ")).join(""),
+      `${crlf(blocks.join("\r\n"))}\0\0\0`,
+    ];
+    for (const layout of layouts) {
+      const q = await quoteFor(
+        p,
+        {},
+        {
+          innerCertData: { type: 5, pem: new TextEncoder().encode(layout), certificates: p.pckChain },
+        },
+      );
+      expect(status(await run(p, q)), JSON.stringify(layout.slice(0, 80))).toBe("UpToDate");
+    }
+  });
+
   it("dcap-qvl JSON with CRLF PEM chains and PEM CRLs", async () => {
     const p = await pki();
     const o: Record<string, string> = { ...p.collateralJson };
