@@ -113,7 +113,8 @@ export function componentDigests(
   const initrdSize = input.initrd instanceof Uint8Array ? input.initrd.length : input.initrdSize;
   const sections = sectionsOf(input);
   if (input.tdHob) out.set("TD HOB", digestOf(input.tdHob, crypto));
-  else if (input.memorySize !== undefined && sections)
+  // td-shim images may have no TD_HOB section: then there is no TD HOB to measure.
+  else if (input.memorySize !== undefined && sections?.some((s) => s.type === "TD_HOB"))
     out.set("TD HOB", crypto.hash("sha384", buildTdHob({ memorySize: input.memorySize, sections }).measured));
   const cfv = input.cfv ?? cfvBytes(input);
   if (cfv) out.set("CFV", digestOf(cfv, crypto));

@@ -9,7 +9,7 @@
  * section first and measured them afterwards (KVM_TDX_EXTEND_MEMORY): the per-section two-pass
  * order. The version → order mapping comes from dstack-mr only (§9.3, UNCONFIRMED).
  */
-import { SimulationError } from "../errors.js";
+import { ConfigError, SimulationError } from "../errors.js";
 import {
   TDVF_ATTR_MR_EXTEND,
   TDVF_ATTR_PAGE_AUG,
@@ -197,8 +197,20 @@ function loadTdvf(
   order: PageOrder,
   tdHob: Uint8Array | undefined,
 ): void {
+  if (tdHob && !tdvf.sections.some((s) => s.type === "TD_HOB"))
+    throw new ConfigError("ERR_CONFIG", "tdHob: the firmware has no TD_HOB section to hold it", {
+      field: "tdHob",
+    });
   for (const s of tdvf.sections) {
     const name = `section[${s.index}] ${s.type}`;
+    if (s.memoryDataSize === 0) {
+      // td-shim's TdInfo: file bytes inside the BFV (already measured with it), no guest memory.
+      vcpu.vm.kvm.trace.note("tdvf-skip", `${name}: file-only section, no guest memory (not added)`, {
+        gpa: s.memoryAddress,
+        size: 0,
+      });
+      continue;
+    }
     if ((s.attributes & TDVF_ATTR_PAGE_AUG) !== 0) {
       vcpu.vm.kvm.trace.note(
         "tdvf-skip",
