@@ -69,6 +69,7 @@ export function syntheticKernel(seed = 1): Uint8Array {
   const sec = 0x58 + 240;
   dv.setUint32(sec + 16, 0x2c00, true); // SizeOfRawData
   dv.setUint32(sec + 20, 0x400, true); // PointerToRawData
+  dv.setUint32(0x202, 0x53726448, true); // "HdrS": QEMU reads the protocol only with it
   dv.setUint16(0x206, 0x20f, true); // boot protocol 2.15
   k[0x211] = 1; // loadflags: LOADED_HIGH
   dv.setUint16(0x236, 0x40, true); // xloadflags: XLF_CAN_BE_LOADED_ABOVE_4G

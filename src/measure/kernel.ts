@@ -31,12 +31,16 @@ function put16(b: Uint8Array, off: number, v: number): void {
   new DataView(b.buffer, b.byteOffset).setUint16(off, v & 0xffff, true);
 }
 
+/** "HdrS" read as a little-endian u32 at 0x202: marks a setup header with a boot protocol field. */
+export const SETUP_HEADER_MAGIC = 0x53726448;
+
 /**
- * The boot protocol: u16 at 0x206. QEMU uses 0 when the "HdrS" magic at 0x202 is missing; that
- * case is not modelled (every bzImage has the magic; synthetic test kernels often do not).
+ * The boot protocol as QEMU's `x86_load_linux()` sees it (§9.4): the u16 at 0x206 when the "HdrS"
+ * magic sits at 0x202, else 0 (a pre-2.00 image: legacy cmdline fields, no loader type, no heap,
+ * no initrd). QEMU first tries such an image as multiboot; that path is not modelled here.
  */
 export function bootProtocol(kernel: Uint8Array): number {
-  return readU16(kernel, 0x206);
+  return readU32(kernel, 0x202) === SETUP_HEADER_MAGIC ? readU16(kernel, 0x206) : 0;
 }
 
 /** Where QEMU places the initrd (§9.4); throws ConfigError if it does not fit. */

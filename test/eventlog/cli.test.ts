@@ -107,6 +107,7 @@ describe("eventlog CLI", () => {
     dv.setUint16(0x54, 240, true);
     dv.setUint16(0x58, 0x20b, true);
     dv.setUint32(0x58 + 60, 0x400, true);
+    dv.setUint32(0x202, 0x53726448, true); // "HdrS"
     dv.setUint16(0x206, 0x20f, true);
     k[0x211] = 1;
     const b = simulateTdBoot(

@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { readU16, readU32, toHex } from "../../src/bytes.js";
-import { kernelDigest, patchKernelForQemu, qemuInitrdAddress } from "../../src/measure/kernel.js";
+import { ConfigError } from "../../src/errors.js";
+import {
+  bootProtocol,
+  kernelDigest,
+  patchKernelForQemu,
+  qemuInitrdAddress,
+} from "../../src/measure/kernel.js";
 
 function bzImage(protocol: number, loadflags: number, xlf: number, initrdAddrMax = 0x7fffffff): Uint8Array {
   const k = new Uint8Array(0x1000);
@@ -17,6 +23,7 @@ function bzImage(protocol: number, loadflags: number, xlf: number, initrdAddrMax
   dv.setUint16(0x58, 0x20b, true);
   dv.setUint32(0x58 + 60, 0x200, true);
   dv.setUint32(0x58 + 108, 16, true);
+  dv.setUint32(0x202, 0x53726448, true); // "HdrS"
   dv.setUint16(0x206, protocol, true);
   k[0x211] = loadflags;
   dv.setUint16(0x236, xlf, true);
@@ -64,9 +71,15 @@ describe("QEMU kernel patching", () => {
   });
 });
 
-/** bzImage header with the "HdrS" magic (the helper above leaves it out on purpose for old tests). */
+/** bzImage header with the "HdrS" magic (kept for readability; `bzImage` already writes it). */
 function withMagic(k: Uint8Array): Uint8Array {
   new DataView(k.buffer, k.byteOffset).setUint32(0x202, 0x53726448, true);
+  return k;
+}
+
+/** The same header with the magic cleared: QEMU then treats the image as protocol 0. */
+function withoutMagic(k: Uint8Array): Uint8Array {
+  new DataView(k.buffer, k.byteOffset).setUint32(0x202, 0, true);
   return k;
 }
 
@@ -114,5 +127,33 @@ describe("QEMU x86_load_linux() edge cases (§9.4)", () => {
     expect(mode("vga=017")).toBe(0o17);
     expect(() => mode("vga=auto")).toThrow(/vga=/);
     expect(() => mode("vga=12x")).toThrow(/vga=/);
+  });
+});
+
+describe("boot protocol without the HdrS magic (QEMU x86_load_linux, §9.4)", () => {
+  it('reads 0x206 only when "HdrS" is at 0x202', () => {
+    expect(bootProtocol(bzImage(0x20f, 1, 0x40))).toBe(0x20f);
+    expect(bootProtocol(withoutMagic(bzImage(0x20f, 1, 0x40)))).toBe(0);
+  });
+
+  it("protocol 0: legacy cmdline fields, no loader type, heap or cmd_line_ptr patches", () => {
+    const raw = withoutMagic(bzImage(0x20f, 1, 0x40));
+    const k = patchKernelForQemu(raw, { memorySize: GiB, cmdline: "abc" });
+    const cmdlineAddr = 0x9a000 - 16; // low kernel: (strlen + 16) & ~15 bytes below 0x9A000
+    expect(readU16(k, 0x20)).toBe(0xa33f);
+    expect(readU16(k, 0x22)).toBe(cmdlineAddr - 0x90000);
+    // Everything QEMU patches only for protocol >= 0x200/0x201/0x202 is left as it was.
+    expect(k[0x210]).toBe(raw[0x210]);
+    expect(k[0x211]).toBe(1);
+    expect(readU16(k, 0x224)).toBe(0);
+    expect(readU32(k, 0x228)).toBe(0);
+  });
+
+  it("protocol 0 with an initrd is a ConfigError (QEMU: kernel too old for a ramdisk)", () => {
+    const k = withoutMagic(bzImage(0x20f, 1, 0x40));
+    expect(() => patchKernelForQemu(k, { memorySize: GiB, initrdSize: 0x1000 })).toThrow(ConfigError);
+    expect(() => patchKernelForQemu(k, { memorySize: GiB, initrdSize: 0x1000 })).toThrow(
+      /too old for an initrd/,
+    );
   });
 });

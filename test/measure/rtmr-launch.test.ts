@@ -23,6 +23,7 @@ function kernel(): Uint8Array {
   dv.setUint16(0x58, 0x20b, true);
   dv.setUint32(0x58 + 60, 0x400, true);
   dv.setUint32(0x58 + 108, 16, true);
+  dv.setUint32(0x202, 0x53726448, true); // "HdrS"
   dv.setUint16(0x206, 0x20f, true);
   k[0x211] = 1;
   dv.setUint16(0x236, 0x40, true); // XLF_CAN_BE_LOADED_ABOVE_4G (initrd_addr_max stays 0)

@@ -34,6 +34,7 @@ function kernel(seed: number): Uint8Array {
   const sec = 0x58 + 240;
   dv.setUint32(sec + 16, 0x2c00, true);
   dv.setUint32(sec + 20, 0x400, true);
+  dv.setUint32(0x202, 0x53726448, true); // "HdrS"
   dv.setUint16(0x206, 0x20f, true);
   k[0x211] = 1;
   dv.setUint16(0x236, 0x40, true);
