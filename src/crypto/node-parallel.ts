@@ -34,8 +34,8 @@ const WAIT_MS = 0.12;
  * waiting) decides which way the rest of the cycle runs. On a machine whose other core is busy
  * the worker does not pay off, and this falls back to the sequential path by measurement.
  */
-const CYCLE = 2048;
-const PROBE = 128;
+const CYCLE = 1024;
+const PROBE = 64;
 const FREE = 0;
 const POSTED = 1;
 const WORKING = 2;
@@ -248,7 +248,8 @@ export function createParallelVerifier(verify: SyncVerify): ParallelVerifier | u
     if (k < PROBE) return true;
     if (k < 2 * PROBE) return false;
     if (k === 2 * PROBE && nAlone > 0 && nWorker > 0) {
-      useWorkerNow = spentWorker / nWorker < spentAlone / nAlone;
+      // Keep the worker unless it clearly does not pay (probes are short and noisy).
+      useWorkerNow = spentWorker / nWorker < 0.9 * (spentAlone / nAlone);
       spentAlone = 0;
       spentWorker = 0;
       nAlone = 0;
