@@ -6,13 +6,18 @@
 
 import { ParseError } from "../errors.js";
 import { labelEvents } from "../eventlog/label.js";
-import { isRtmrExtend } from "../eventlog/replay.js";
+import { isRtmrExtend, requireSha384 } from "../eventlog/replay.js";
 import { type EventLog, sha384Digest, type TcgEvent } from "../eventlog/types.js";
 import type { ReferenceEvent } from "../reference/types.js";
 import type { AppraisalEvent } from "./types.js";
 
-/** The RTMR-extending events of a log, labeled. A record without SHA-384 fails closed. */
+/**
+ * The RTMR-extending events of a log, labeled. A log whose header declares no SHA-384 digests
+ * fails with ERR_UNSUPPORTED_ALGORITHM (as the replay does); a single record without SHA-384 in
+ * a SHA-384 log fails closed with ERR_EVENTLOG_FORMAT.
+ */
 export function appraisalEventsFromLog(log: EventLog | readonly TcgEvent[]): ReferenceEvent[] {
+  if ("events" in log) requireSha384(log);
   const events = "events" in log ? log.events : log;
   return labelEvents(events)
     .filter((l) => isRtmrExtend(l.event))

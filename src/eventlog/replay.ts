@@ -77,7 +77,7 @@ export function replayRtmrs(
  * (e.g. a SHA-256-only TPM-style log) cannot be replayed into them. Fails with
  * ERR_UNSUPPORTED_ALGORITHM up front instead of reporting zero registers for such a log.
  */
-function requireSha384(log: EventLog): void {
+export function requireSha384(log: EventLog): void {
   if (log.format !== "tcg2" || !log.specId) return;
   const algs = log.specId.algorithms;
   if (algs.some((a) => a.algorithmId === TPM_ALG.SHA384)) return;

@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { appraisalEventsFromLog } from "../../src/appraise/from-eventlog.js";
 import { asciiBytes, concatBytes, toHex, u16le, u32le, u64le, utf16le } from "../../src/bytes.js";
 import { ParseError, TdxError } from "../../src/errors.js";
 import { decodeEvent } from "../../src/eventlog/decode.js";
@@ -136,6 +137,21 @@ describe("multi-algorithm and unusual headers", () => {
     expect((err as ParseError).code).toBe("ERR_UNSUPPORTED_ALGORITHM");
     expect((err as ParseError).message).toMatch(/SHA-384/);
     expect((err as ParseError).message).toMatch(/sha256|0xb/i);
+  });
+
+  it("appraisal events from a SHA-256-only log: ERR_UNSUPPORTED_ALGORITHM like the replay", () => {
+    const l = parseTcg2Log(log([TPM_ALG.SHA256], RECS));
+    let err: unknown;
+    try {
+      appraisalEventsFromLog(l);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ParseError);
+    expect((err as ParseError).code).toBe("ERR_UNSUPPORTED_ALGORITHM");
+    expect((err as ParseError).message).toMatch(/SHA-384/);
+    // A SHA-384 log still converts (the check does not reject good logs).
+    expect(appraisalEventsFromLog(parseTcg2Log(log([TPM_ALG.SHA384], RECS))).length).toBeGreaterThan(0);
   });
 
   it("EV_NO_ACTION StartupLocality after the header is decoded and not replayed", () => {
