@@ -37,16 +37,22 @@ export class CollateralCache {
   }
 
   /**
-   * Returns the cached result for these bytes, computing (and caching) it on a miss. The first
+   * Returns the cached result for these bytes, computing (and caching) it on a miss; `compute`
+   * gets views of a private copy of the parts (safe to keep in the result). The first
    * entry of a kind is stored unkeyed (its framed bytes, a private copy) and hashed only when a
    * second lookup of that kind comes: with one entry a lookup cannot hit anything else, so a
    * fresh cache never pays for the content hash (cold verification).
    */
-  memo<T>(kind: string, parts: readonly Uint8Array[], compute: () => Promise<T>): Promise<T> {
+  memo<T>(
+    kind: string,
+    parts: readonly Uint8Array[],
+    compute: (own: Uint8Array[]) => Promise<T>,
+  ): Promise<T> {
     const buf = framed(parts);
+    const own = () => unframed(buf, parts.length);
     const kinds = this.kinds.get(kind) ?? 0;
     if (kinds === 0) {
-      const p = compute();
+      const p = compute(own());
       const entry = { kind, buf, promise: p as Promise<unknown> };
       this.unkeyed.push(entry);
       this.kinds.set(kind, 1);
@@ -58,7 +64,7 @@ export class CollateralCache {
     const hit = this.entries.get(k);
     if (hit) return hit as Promise<T>;
     if (this.entries.size >= this.maxEntries) this.clear();
-    const p = compute();
+    const p = compute(own());
     this.entries.set(k, p);
     this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
     p.catch(() => {
@@ -121,6 +127,19 @@ export class CollateralCache {
     this.unkeyed = [];
     this.kinds.clear();
   }
+}
+
+/** Views of the `n` parts inside a `framed` buffer. */
+function unframed(buf: Uint8Array, n: number): Uint8Array[] {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out: Uint8Array[] = [];
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const len = dv.getUint32(o);
+    out.push(buf.subarray(o + 4, o + 4 + len));
+    o += 4 + len;
+  }
+  return out;
 }
 
 /** The parts, each prefixed by its 32-bit length, in one new buffer (a private copy). */

@@ -134,7 +134,6 @@ export async function authenticateCollateral(
     ],
     crypto,
   );
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return {
     root,
     rootCrl,
@@ -146,6 +145,9 @@ export async function authenticateCollateral(
     qeIdentity: parseQeIdentity(text(c.qeIdentity)),
   };
 }
+
+const decoder = new TextDecoder();
+const text = (b: Uint8Array) => decoder.decode(b);
 
 /** Every byte of a collateral bundle, for its content key. */
 export function collateralParts(c: Collateral): Uint8Array[] {

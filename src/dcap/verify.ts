@@ -141,18 +141,21 @@ async function anchorsFor(
   );
 }
 
-function copyCollateral(c: Collateral): Collateral {
-  const copy = (list: Uint8Array[]) => list.map((b) => b.slice());
+/** A Collateral over `own` (views of the cache's private copy, in `collateralParts` order). */
+function collateralFromParts(own: readonly Uint8Array[], c: Collateral): Collateral {
+  let i = 0;
+  const next = () => own[i++] as Uint8Array;
+  const list = (n: number) => Array.from({ length: n }, next);
   return {
-    pckCrlIssuerChain: copy(c.pckCrlIssuerChain),
-    rootCaCrl: c.rootCaCrl.slice(),
-    pckCrl: c.pckCrl.slice(),
-    tcbInfoIssuerChain: copy(c.tcbInfoIssuerChain),
-    tcbInfo: c.tcbInfo.slice(),
-    tcbInfoSignature: c.tcbInfoSignature.slice(),
-    qeIdentityIssuerChain: copy(c.qeIdentityIssuerChain),
-    qeIdentity: c.qeIdentity.slice(),
-    qeIdentitySignature: c.qeIdentitySignature.slice(),
+    pckCrlIssuerChain: list(c.pckCrlIssuerChain.length),
+    rootCaCrl: next(),
+    pckCrl: next(),
+    tcbInfoIssuerChain: list(c.tcbInfoIssuerChain.length),
+    tcbInfo: next(),
+    tcbInfoSignature: next(),
+    qeIdentityIssuerChain: list(c.qeIdentityIssuerChain.length),
+    qeIdentity: next(),
+    qeIdentitySignature: next(),
   };
 }
 
@@ -172,9 +175,10 @@ async function collateralFor(
     Uint8Array.of(c.pckCrlIssuerChain.length, c.tcbInfoIssuerChain.length, c.qeIdentityIssuerChain.length),
     ...anchors.map((a) => a.der),
   ];
-  // The cached result must not alias the caller's buffers (they could change after this call).
-  return cache.memo("collateral", parts, () =>
-    authenticateCollateral(copyCollateral(c), anchors, crypto, cache),
+  // The cached result must not alias the caller's buffers (they could change after this call):
+  // it is built on the cache's private copy of the parts.
+  return cache.memo("collateral", parts, (own) =>
+    authenticateCollateral(collateralFromParts(own, c), anchors, crypto, cache),
   );
 }
 
