@@ -23,6 +23,15 @@ const FW_CFG_ACPI: Record<string, string> = {
   "acpi-tables": "ACPI tables",
 };
 
+/**
+ * grub's EV_IPL file events (§12.4 table: "files: file contents"): the digest is SHA-384 of the
+ * file as read, not the Authenticode digest OVMF logs for a direct-boot "kernel". The labels are
+ * distinct from the direct-boot ones and carry no path, so the same event keeps its label across
+ * kernel versions (the appraisal pairs changed events by label).
+ */
+export const GRUB_KERNEL_FILE = "kernel file (grub)";
+export const GRUB_INITRD_FILE = "initrd file (grub)";
+
 export interface LabeledEvent {
   readonly event: TcgEvent;
   readonly decoded: DecodedEvent;
@@ -113,11 +122,11 @@ function textLabel(e: TcgEvent, d: DecodedEvent & { kind: "text" }): string {
     // below (paths, `initrd=` words) would misname it.
     if (d.encoding === "utf-16le") return "load options (UTF-16)";
     if (/^(grub_)?kernel_cmdline/.test(text)) return "cmdline";
-    if (text.startsWith("grub_linuxefi Kernel")) return "kernel";
-    if (text.startsWith("grub_linuxefi Initrd")) return "initrd";
+    if (text.startsWith("grub_linuxefi Kernel")) return GRUB_KERNEL_FILE;
+    if (text.startsWith("grub_linuxefi Initrd")) return GRUB_INITRD_FILE;
     if (text.startsWith("grub_cmd")) return "grub command";
-    if (/vmlinuz|bzImage/.test(text)) return "kernel";
-    if (/initr(d|amfs)/.test(text)) return "initrd";
+    if (/vmlinuz|bzImage/.test(text)) return GRUB_KERNEL_FILE;
+    if (/initr(d|amfs)/.test(text)) return GRUB_INITRD_FILE;
     return "IPL";
   }
   if (text.startsWith("td_hob")) return "TD HOB";

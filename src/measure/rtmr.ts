@@ -7,7 +7,7 @@
 import { equalBytes, toHex } from "../bytes.js";
 import { type CryptoBackend, defaultCrypto } from "../crypto/index.js";
 import { ConfigError } from "../errors.js";
-import { labelEvents } from "../eventlog/label.js";
+import { GRUB_INITRD_FILE, GRUB_KERNEL_FILE, labelEvents } from "../eventlog/label.js";
 import { replayRtmrs } from "../eventlog/replay.js";
 import { EV, eventTypeName, sha384Digest, type TcgEvent, TPM_ALG } from "../eventlog/types.js";
 import { encodeUefiVariableData } from "../eventlog/uefi.js";
@@ -179,9 +179,21 @@ const DIRECT_BOOT_TYPE: Readonly<Record<string, number>> = {
   cmdline: EV.EVENT_TAG,
 };
 
+/**
+ * grub file events and the component they hold (§12.4): the initrd file event digest is SHA-384
+ * of the file, the same definition as the EFI stub's initrd tag, so a new initrd replaces it too;
+ * the kernel file event is a plain file hash, not Authenticode, so it is refused (DIRECT_BOOT_TYPE).
+ */
+const GRUB_FILE_COMPONENT: Readonly<Record<string, string>> = {
+  [GRUB_KERNEL_FILE]: "kernel",
+  [GRUB_INITRD_FILE]: "initrd",
+};
+
 /** Substitution digests for a reference log: components plus explicitly given UEFI variables. */
 function substitutions(input: GoldenRtmrInput, crypto: CryptoBackend): Map<string, Uint8Array> {
   const subs = new Map<string, Uint8Array>(componentDigests({ ...input, referenceEventLog: [] }, crypto));
+  // A new initrd alone would otherwise also yield an "initrd=initrd" command line: keep the log's.
+  if (input.cmdline === undefined && input.cmdlineDigest === undefined) subs.delete("cmdline");
   for (const v of SECURE_BOOT_VARIABLES) {
     const data = input.secureBootVariables?.[v.name];
     if (data)
@@ -205,7 +217,9 @@ export function whatIfFromReferenceLog(
   crypto: CryptoBackend = defaultCrypto(),
 ): GoldenRtmrs {
   const refEvents = "events" in reference ? reference.events : reference;
-  const refHasInitrd = labelEvents(refEvents).some((l) => l.label === "initrd");
+  const refHasInitrd = labelEvents(refEvents).some(
+    (l) => l.label === "initrd" || l.label === GRUB_INITRD_FILE,
+  );
   // Only a new command line needs to know whether the kept initrd adds `initrd=initrd`.
   const hasInitrd = input.cmdline !== undefined ? (input.hasInitrd ?? refHasInitrd) : false;
   const subs = substitutions({ ...input, hasInitrd }, crypto);
@@ -213,7 +227,8 @@ export function whatIfFromReferenceLog(
   const changed: ChangedEvent[] = [];
   const labeled = labelEvents(refEvents);
   const foreign: string[] = [];
-  const tcgEvents: TcgEvent[] = labeled.map(({ event, label }) => {
+  const tcgEvents: TcgEvent[] = labeled.map(({ event, label: eventLabel }) => {
+    const label = GRUB_FILE_COMPONENT[eventLabel] ?? eventLabel;
     const d = subs.get(label);
     if (!d || event.eventType === EV.NO_ACTION) return event;
     const want = DIRECT_BOOT_TYPE[label];
@@ -225,7 +240,7 @@ export function whatIfFromReferenceLog(
     const old = sha384Digest(event) ?? new Uint8Array();
     if (equalBytes(old, d)) return event;
     const next: TcgEvent = { ...event, digests: [{ algorithmId: TPM_ALG.SHA384, digest: d }] };
-    changed.push({ ...golden(next, label), previousDigest: toHex(old) });
+    changed.push({ ...golden(next, eventLabel), previousDigest: toHex(old) });
     return next;
   });
   const unused = [...subs.keys()].filter((k) => !used.has(k));

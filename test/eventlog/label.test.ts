@@ -34,7 +34,7 @@ describe("event labels", () => {
     ]);
   });
 
-  it("Alibaba: named fw_cfg ACPI blobs, a POST-code ACPI event, grub kernel/cmdline/initrd, AAEL tags", () => {
+  it("Alibaba: named fw_cfg ACPI blobs, a POST-code ACPI event, grub kernel/initrd files, cmdline, AAEL tags", () => {
     const l = labels("trustee-alibaba-aael-ccel.bin");
     expect(l.slice(8, 12)).toEqual([
       "ACPI data (POST code)",
@@ -43,7 +43,14 @@ describe("event labels", () => {
       "ACPI tables",
     ]);
     expect(l).toEqual(
-      expect.arrayContaining(["kernel", "cmdline", "initrd", "grub command", "GPT", "EFI application"]),
+      expect.arrayContaining([
+        "kernel file (grub)",
+        "cmdline",
+        "initrd file (grub)",
+        "grub command",
+        "GPT",
+        "EFI application",
+      ]),
     );
     expect(l.slice(-2)).toEqual(["event tag AAEL", "event tag AAEL"]);
   });

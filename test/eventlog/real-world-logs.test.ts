@@ -234,10 +234,12 @@ describe("decoders on unusual payloads", () => {
       text: "console=ttyS0 root=/dev/vda1",
       encoding: "utf-16le",
     });
-    // Labelled as load options, not as "initrd"/"kernel" by the grub path rules.
+    // Labelled as load options, not as grub kernel/initrd files by the grub path rules.
     const opts = utf16le("BOOT_IMAGE=/vmlinuz initrd=\\initrd.img\0");
     expect(labelEvents([ev(EV.IPL, opts)])[0]?.label).toBe("load options (UTF-16)");
-    expect(labelEvents([ev(EV.IPL, asciiBytes("/boot/initrd.img-6.1\0"))])[0]?.label).toBe("initrd");
+    expect(labelEvents([ev(EV.IPL, asciiBytes("/boot/initrd.img-6.1\0"))])[0]?.label).toBe(
+      "initrd file (grub)",
+    );
   });
   it("device paths with truncated or unknown nodes still decode", () => {
     const dp = concatBytes(Uint8Array.of(0x99, 0x01, 8, 0), new Uint8Array(4), Uint8Array.of(4, 4, 200, 0));

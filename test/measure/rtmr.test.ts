@@ -125,8 +125,10 @@ describe("what-if from a reference log", () => {
   it("grub's EV_IPL kernel/cmdline events are not replaced by direct-boot digests", () => {
     const log = parseTcg2Log(fixture("eventlogs/trustee-alibaba-aael-ccel.bin"));
     const labels = labelEvents(log.events);
-    // The log has grub events labelled kernel and cmdline, of type EV_IPL.
-    expect(labels.filter((l) => l.label === "kernel").map((l) => l.event.eventType)).toContain(EV.IPL);
+    // The log has grub's kernel file event and cmdline, of type EV_IPL.
+    expect(labels.filter((l) => l.label === "kernel file (grub)").map((l) => l.event.eventType)).toContain(
+      EV.IPL,
+    );
     expect(() => whatIfFromReferenceLog(log, { kernel: { digest: fromHex("11".repeat(48)) } })).toThrow(
       /no event for kernel; not a direct-boot measurement: kernel \(event \d+ is EV_IPL/,
     );
