@@ -3,23 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { toBase64, toHex } from "../../src/bytes.js";
-import { main } from "../../src/cli/main.js";
+import { runCli } from "../support/cli.js";
 import { fixture, fixturePath } from "../support/fixtures.js";
-
-async function cli(argv: string[], stdin: Uint8Array = new Uint8Array(0)) {
-  let out = "";
-  let err = "";
-  const code = await main(argv, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-    readStdin: () => stdin,
-  });
-  return { code, out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), "tdx-attest-quote-"));
 const bin = fixture("quotes/dcapqvl-tdx-v4.dat");
@@ -28,9 +13,9 @@ const MRTD =
 
 describe("tdx-attest quote show", () => {
   it("prints every field with ABI names from a binary file", async () => {
-    const r = await cli(["quote", "show", fixturePath("quotes/dcapqvl-tdx-v4.dat")]);
+    const r = await runCli(["quote", "show", fixturePath("quotes/dcapqvl-tdx-v4.dat")]);
     expect(r.code).toBe(0);
-    expect(r.err).toBe("");
+    expect(r.stderr).toBe("");
     for (const label of [
       "VERSION",
       "TEE_TYPE",
@@ -41,12 +26,12 @@ describe("tdx-attest quote show", () => {
       "REPORTDATA",
       "QE_REPORT",
     ]) {
-      expect(r.out).toMatch(new RegExp(`^\\s+${label}\\s`, "m"));
+      expect(r.stdout).toMatch(new RegExp(`^\\s+${label}\\s`, "m"));
     }
-    expect(r.out).toMatch(new RegExp(`MRTD\\s+${MRTD}`));
-    expect(r.out).toMatch(/TDATTRIBUTES\s+0000001000000000 \(SEPT_VE_DISABLE\)/);
-    expect(r.out).toContain("CN=Intel SGX PCK Certificate");
-    expect(r.out).toContain("70 trailing bytes (all zero");
+    expect(r.stdout).toMatch(new RegExp(`MRTD\\s+${MRTD}`));
+    expect(r.stdout).toMatch(/TDATTRIBUTES\s+0000001000000000 \(SEPT_VE_DISABLE\)/);
+    expect(r.stdout).toContain("CN=Intel SGX PCK Certificate");
+    expect(r.stdout).toContain("70 trailing bytes (all zero");
   });
 
   it("reads hex text and base64 text (auto-detected and forced) with the same result", async () => {
@@ -54,18 +39,18 @@ describe("tdx-attest quote show", () => {
     const b64File = join(dir, "q.b64");
     writeFileSync(hexFile, `${toHex(bin)}\n`);
     writeFileSync(b64File, toBase64(bin));
-    const ref = (await cli(["quote", "show", fixturePath("quotes/dcapqvl-tdx-v4.dat"), "--json"])).out;
-    expect((await cli(["quote", "show", hexFile, "--json"])).out).toBe(ref);
-    expect((await cli(["quote", "show", b64File, "--json"])).out).toBe(ref);
-    expect((await cli(["quote", "show", hexFile, "--json", "--format", "hex"])).out).toBe(ref);
-    expect((await cli(["quote", "show", b64File, "--json", "--format", "base64"])).out).toBe(ref);
-    expect((await cli(["quote", "show", "-", "--json"], bin)).out).toBe(ref);
+    const ref = (await runCli(["quote", "show", fixturePath("quotes/dcapqvl-tdx-v4.dat"), "--json"])).stdout;
+    expect((await runCli(["quote", "show", hexFile, "--json"])).stdout).toBe(ref);
+    expect((await runCli(["quote", "show", b64File, "--json"])).stdout).toBe(ref);
+    expect((await runCli(["quote", "show", hexFile, "--json", "--format", "hex"])).stdout).toBe(ref);
+    expect((await runCli(["quote", "show", b64File, "--json", "--format", "base64"])).stdout).toBe(ref);
+    expect((await runCli(["quote", "show", "-", "--json"], { stdin: bin })).stdout).toBe(ref);
   });
 
   it("--json has the documented shape", async () => {
-    const r = await cli(["quote", "show", fixturePath("quotes/gtdx-v5-td15.dat"), "--json"]);
+    const r = await runCli(["quote", "show", fixturePath("quotes/gtdx-v5-td15.dat"), "--json"]);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.out);
+    const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ ok: true, version: 5, teeType: "tdx", bodyType: 3 });
     expect(j.body.mrTd).toMatch(/^[0-9a-f]{96}$/);
     expect(j.body.rtmr).toHaveLength(4);
@@ -82,24 +67,27 @@ describe("tdx-attest quote show", () => {
   it("a truncated quote fails with one stderr line naming the code, or a JSON error", async () => {
     const f = join(dir, "trunc.dat");
     writeFileSync(f, bin.subarray(0, 700));
-    const r = await cli(["quote", "show", f]);
+    const r = await runCli(["quote", "show", f]);
     expect(r.code).toBe(3);
-    expect(r.out).toBe("");
-    expect(r.err.trim().split("\n")).toHaveLength(1);
-    expect(r.err).toMatch(
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(
       /^tdx-attest: ERR_TRUNCATED: Quote\.signatureData: declares 4300 bytes at 0x27c, 64 remain/,
     );
-    const j = await cli(["quote", "show", f, "--json"]);
+    const j = await runCli(["quote", "show", f, "--json"]);
     expect(j.code).toBe(3);
-    expect(JSON.parse(j.out)).toMatchObject({ ok: false, error: { code: "ERR_TRUNCATED", offset: 0x27c } });
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      ok: false,
+      error: { code: "ERR_TRUNCATED", offset: 0x27c },
+    });
   });
 
   it("usage errors and --help", async () => {
-    expect((await cli(["quote", "frobnicate", "x"])).code).toBe(2);
-    expect((await cli(["quote", "show", "--format", "xml", "x"])).err).toContain("ERR_USAGE");
-    expect((await cli(["quote", "show", join(dir, "missing.dat")])).err).toContain("ERR_IO");
-    const h = await cli(["quote", "--help"]);
+    expect((await runCli(["quote", "frobnicate", "x"])).code).toBe(2);
+    expect((await runCli(["quote", "show", "--format", "xml", "x"])).stderr).toContain("ERR_USAGE");
+    expect((await runCli(["quote", "show", join(dir, "missing.dat")])).stderr).toContain("ERR_IO");
+    const h = await runCli(["quote", "--help"]);
     expect(h.code).toBe(0);
-    expect(h.out).toContain("usage: tdx-attest quote show");
+    expect(h.stdout).toContain("usage: tdx-attest quote show");
   });
 });

@@ -4,21 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodeTdReport, parseTdReport } from "../../src/abi/td-report.js";
 import { toHex } from "../../src/bytes.js";
-import { main } from "../../src/cli/main.js";
-
-async function cli(argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await main(argv, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
+import { runCli } from "../support/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tdx-attest-report-"));
 
@@ -36,15 +22,15 @@ describe("tdx-attest report show", () => {
   it("prints the TDREPORT fields (binary and hex input)", async () => {
     const f = join(dir, "r.bin");
     writeFileSync(f, sampleReport());
-    const r = await cli(["report", "show", f]);
+    const r = await runCli(["report", "show", f]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/REPORTTYPE\s+type 0x81/);
-    expect(r.out).toMatch(/ATTRIBUTES\s+0100001000000000 \(DEBUG SEPT_VE_DISABLE\)/);
-    expect(r.out).toMatch(new RegExp(`MRTD\\s+${"11".repeat(48)}`));
-    expect(r.out).toMatch(new RegExp(`RTMR2\\s+${"22".repeat(48)}`));
+    expect(r.stdout).toMatch(/REPORTTYPE\s+type 0x81/);
+    expect(r.stdout).toMatch(/ATTRIBUTES\s+0100001000000000 \(DEBUG SEPT_VE_DISABLE\)/);
+    expect(r.stdout).toMatch(new RegExp(`MRTD\\s+${"11".repeat(48)}`));
+    expect(r.stdout).toMatch(new RegExp(`RTMR2\\s+${"22".repeat(48)}`));
     const h = join(dir, "r.hex");
     writeFileSync(h, toHex(sampleReport()));
-    expect((await cli(["report", "show", h])).out).toBe(r.out);
+    expect((await runCli(["report", "show", h])).stdout).toBe(r.stdout);
   });
 
   it("--json shape and reserved-area findings", async () => {
@@ -52,7 +38,7 @@ describe("tdx-attest report show", () => {
     b[1000] = 1;
     const f = join(dir, "r2.bin");
     writeFileSync(f, b);
-    const j = JSON.parse((await cli(["report", "show", f, "--json"])).out);
+    const j = JSON.parse((await runCli(["report", "show", f, "--json"])).stdout);
     expect(j.ok).toBe(true);
     expect(j.tdInfo.mrTd).toBe("11".repeat(48));
     expect(j.tdInfo.attributeNames).toEqual(["DEBUG", "SEPT_VE_DISABLE"]);
@@ -62,11 +48,11 @@ describe("tdx-attest report show", () => {
   it("a short file is ERR_TRUNCATED (text and JSON)", async () => {
     const f = join(dir, "short.bin");
     writeFileSync(f, new Uint8Array(1000));
-    const r = await cli(["report", "show", f]);
+    const r = await runCli(["report", "show", f]);
     expect(r.code).toBe(3);
-    expect(r.err).toMatch(/^tdx-attest: ERR_TRUNCATED: TdReport/);
-    const j = await cli(["report", "show", f, "--json"]);
-    expect(JSON.parse(j.out)).toMatchObject({ ok: false, error: { code: "ERR_TRUNCATED" } });
-    expect((await cli(["report", "--help"])).out).toContain("usage: tdx-attest report show");
+    expect(r.stderr).toMatch(/^tdx-attest: ERR_TRUNCATED: TdReport/);
+    const j = await runCli(["report", "show", f, "--json"]);
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: "ERR_TRUNCATED" } });
+    expect((await runCli(["report", "--help"])).stdout).toContain("usage: tdx-attest report show");
   });
 });

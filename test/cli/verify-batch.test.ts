@@ -12,9 +12,9 @@ import { describe, expect, it } from "vitest";
 import { parseQuote } from "../../src/abi/quote.js";
 import type { TdQuoteBody } from "../../src/abi/types.js";
 import { toBase64, toHex } from "../../src/bytes.js";
-import { main } from "../../src/cli/main.js";
 import { batchProgress } from "../../src/cli/verify-batch.js";
 import { encodeReferenceValuesJson } from "../../src/reference/index.js";
+import { runCli } from "../support/cli.js";
 import { fixture, fixturePath } from "../support/fixtures.js";
 
 const COL = fixturePath("collateral/dcapqvl-tdx-b0c06f.json");
@@ -30,20 +30,13 @@ writeFileSync(join(dir, "d-gcp.dat"), fixture("quotes/gcp-v4.dat"));
 writeFileSync(join(dir, "e-junk.txt"), "not a quote at all\n");
 mkdirSync(join(dir, "f-subdir"));
 
-async function run(args: string[], isTTY = false) {
-  let out = "";
-  let err = "";
-  const code = await main(args, { stdout: (s) => (out += s), stderr: (s) => (err += s), isTTY });
-  return { code, out, err };
-}
-
 const base = ["verify", "--batch", dir, "--collateral", COL, "--at", AT];
 
 describe("verify --batch", () => {
   it("human: one line per file in name order, then a summary; exit 1 because some fail", async () => {
-    const r = await run(base);
+    const r = await runCli(base);
     expect(r.code).toBe(1);
-    const lines = r.out.trimEnd().split("\n");
+    const lines = r.stdout.trimEnd().split("\n");
     expect(lines.map((l) => l.split(/\s+/).slice(0, 2).join(" "))).toEqual([
       "ok a-quote.dat",
       "ok b-quote.hex",
@@ -55,12 +48,12 @@ describe("verify --batch", () => {
     expect(lines[0]).toContain("UpToDate (TDX v4, FMSPC b0c06f000000)");
     expect(lines[3]).toContain("ERR_FMSPC_MISMATCH");
     expect(lines[5]).toBe("5 quote file(s): 3 ok, 2 failed (2 error(s)); 1 skipped (not regular files)");
-    expect(r.err).toBe(""); // not a TTY: no progress output
+    expect(r.stderr).toBe(""); // not a TTY: no progress output
   });
 
   it("--json: per-file results with error codes, counts, skipped entries", async () => {
-    const r = await run([...base, "--json"]);
-    const j = JSON.parse(r.out);
+    const r = await runCli([...base, "--json"]);
+    const j = JSON.parse(r.stdout);
     expect(r.code).toBe(1);
     expect(j.ok).toBe(false);
     expect(j.counts).toEqual({ total: 5, ok: 3, failed: 2, errors: 2, skipped: 1 });
@@ -81,26 +74,26 @@ describe("verify --batch", () => {
     const good = mkdtempSync(join(tmpdir(), "tdx-batch-good-"));
     writeFileSync(join(good, "1.dat"), quote);
     writeFileSync(join(good, "2.hex"), toHex(quote));
-    expect((await run(["verify", "--batch", good, "--collateral", COL, "--at", AT])).code).toBe(0);
+    expect((await runCli(["verify", "--batch", good, "--collateral", COL, "--at", AT])).code).toBe(0);
     const body = parseQuote(quote).body as TdQuoteBody;
     const ref = (mrTd: Uint8Array) =>
       encodeReferenceValuesJson({ version: 1, sets: [{ name: "own", mrTd, rtmr0: body.rtmr[0] }] });
     const golden = join(good, "..", `${good.split("/").pop()}-golden.json`);
     writeFileSync(golden, ref(body.mrTd));
     const args = ["verify", "--batch", good, "--collateral", COL, "--at", AT, "--reference", golden];
-    const ok = await run([...args, "--json"]);
+    const ok = await runCli([...args, "--json"]);
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.out).counts).toMatchObject({ total: 2, affirming: 2, contraindicated: 0 });
+    expect(JSON.parse(ok.stdout).counts).toMatchObject({ total: 2, affirming: 2, contraindicated: 0 });
     // A reference with another MRTD: every quote is contraindicated, MRTD named on each line.
     const bad = new Uint8Array(body.mrTd);
     bad[0] = (bad[0] as number) ^ 1;
     writeFileSync(golden, ref(bad));
-    const no = await run(args);
+    const no = await runCli(args);
     expect(no.code).toBe(1);
-    expect(no.out).toContain("FAIL  1.dat  contraindicated: mrTd");
-    const noJson = JSON.parse((await run([...args, "--json"])).out);
+    expect(no.stdout).toContain("FAIL  1.dat  contraindicated: mrTd");
+    const noJson = JSON.parse((await runCli([...args, "--json"])).stdout);
     expect(noJson.results[0]).toMatchObject({ verdict: "contraindicated", failed: ["mrTd"], warnings: [] });
-    expect(no.out).toContain("2 quote file(s): 0 ok, 2 failed (0 affirming, 0 warning, 2 contraindicated");
+    expect(no.stdout).toContain("2 quote file(s): 0 ok, 2 failed (0 affirming, 0 warning, 2 contraindicated");
   });
 
   it("warnings pass with --accept-warning or the policy's acceptWarning, not otherwise", async () => {
@@ -131,25 +124,25 @@ describe("verify --batch", () => {
       golden,
       "--json",
     ];
-    const strict = await run([...args, "--policy", policy({})]);
-    expect([strict.code, JSON.parse(strict.out).results[0].warnings]).toEqual([1, ["collateral.age"]]);
-    expect((await run([...args, "--policy", policy({}), "--accept-warning"])).code).toBe(0);
-    expect((await run([...args, "--policy", policy({ acceptWarning: true })])).code).toBe(0);
+    const strict = await runCli([...args, "--policy", policy({})]);
+    expect([strict.code, JSON.parse(strict.stdout).results[0].warnings]).toEqual([1, ["collateral.age"]]);
+    expect((await runCli([...args, "--policy", policy({}), "--accept-warning"])).code).toBe(0);
+    expect((await runCli([...args, "--policy", policy({ acceptWarning: true })])).code).toBe(0);
   });
 
   it("an empty directory verifies nothing and does not pass", async () => {
     const empty = mkdtempSync(join(tmpdir(), "tdx-batch-empty-"));
-    const r = await run(["verify", "--batch", empty, "--collateral", COL]);
-    expect([r.code, r.out.trim()]).toEqual([1, "no quote files: nothing verified"]);
+    const r = await runCli(["verify", "--batch", empty, "--collateral", COL]);
+    expect([r.code, r.stdout.trim()]).toEqual([1, "no quote files: nothing verified"]);
   });
 
   it("TTY: progress on stderr, cleared at the end; stdout is the same as without a TTY", async () => {
-    const tty = await run(base, true);
-    const plain = await run(base, false);
-    expect(tty.out).toBe(plain.out);
-    expect(tty.err).toContain("\rverifying 1/5 a-quote.dat");
-    expect(tty.err.endsWith("\r\x1b[K")).toBe(true);
-    expect(plain.err).toBe("");
+    const tty = await runCli(base, { isTTY: true });
+    const plain = await runCli(base, { isTTY: false });
+    expect(tty.stdout).toBe(plain.stdout);
+    expect(tty.stderr).toContain("\rverifying 1/5 a-quote.dat");
+    expect(tty.stderr.endsWith("\r\x1b[K")).toBe(true);
+    expect(plain.stderr).toBe("");
   });
 
   it("progress is throttled to one redraw per interval", () => {
@@ -168,11 +161,11 @@ describe("verify --batch", () => {
   });
 
   it("usage errors: a positional with --batch, per-TD options, a missing directory", async () => {
-    expect((await run([...base, "extra.dat"])).code).toBe(2);
-    const ev = await run([...base, "--reference", COL, "--eventlog", "x.bin"]);
-    expect([ev.code, ev.err]).toEqual([2, expect.stringContaining("--eventlog describe one TD")]);
-    const missing = await run(["verify", "--batch", join(dir, "nope"), "--collateral", COL]);
-    expect([missing.code, missing.err]).toEqual([2, expect.stringContaining("ERR_IO")]);
+    expect((await runCli([...base, "extra.dat"])).code).toBe(2);
+    const ev = await runCli([...base, "--reference", COL, "--eventlog", "x.bin"]);
+    expect([ev.code, ev.stderr]).toEqual([2, expect.stringContaining("--eventlog describe one TD")]);
+    const missing = await runCli(["verify", "--batch", join(dir, "nope"), "--collateral", COL]);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining("ERR_IO")]);
   });
 });
 
@@ -187,10 +180,10 @@ describe("verify: appraisal options without --reference", () => {
     ["--reference-key", "k.pem"],
   ]) {
     it(`${extra[0]} → ERR_USAGE, exit 2 (not silently ignored)`, async () => {
-      const r = await run(["verify", q, "--collateral", COL, "--at", AT, ...extra]);
+      const r = await runCli(["verify", q, "--collateral", COL, "--at", AT, ...extra]);
       expect(r.code).toBe(2);
-      expect(r.err).toContain(`ERR_USAGE: ${extra[0]} only apply with --reference`);
-      expect(r.out).toBe("");
+      expect(r.stderr).toContain(`ERR_USAGE: ${extra[0]} only apply with --reference`);
+      expect(r.stdout).toBe("");
     });
   }
 });

@@ -10,40 +10,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromHex } from "../../src/bytes.js";
-import { main } from "../../src/cli/main.js";
+import { runCli } from "../support/cli.js";
 import { fixturePath, fixtureText } from "../support/fixtures.js";
 
 const QUOTE = fixturePath("quotes/dcapqvl-tdx-v4.dat");
 const COLLATERAL = fixturePath("collateral/dcapqvl-tdx-b0c06f.json");
 const AT = "2025-07-01T00:00:00Z";
 
-async function cli(args: string[]) {
-  let out = "";
-  let err = "";
-  const code = await main(args, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-    isTTY: false,
-  });
-  return { code, out, err };
-}
-
 describe("verify --collateral", () => {
   it("human output: one verdict line then details; exit 0", async () => {
-    const r = await cli(["verify", QUOTE, "--collateral", COLLATERAL, "--at", AT]);
+    const r = await runCli(["verify", QUOTE, "--collateral", COLLATERAL, "--at", AT]);
     expect(r.code).toBe(0);
-    expect(r.out.split("\n")[0]).toBe(
+    expect(r.stdout.split("\n")[0]).toBe(
       "OK: UpToDate (TDX quote v4, FMSPC b0c06f000000, TCB date 2024-03-13T00:00:00Z)",
     );
-    expect(r.out).toContain("advisories:        none");
+    expect(r.stdout).toContain("advisories:        none");
   });
   it("--json: the verdict with ok true", async () => {
-    const r = await cli(["verify", QUOTE, "--collateral", COLLATERAL, "--at", AT, "--json"]);
-    const j = JSON.parse(r.out);
+    const r = await runCli(["verify", QUOTE, "--collateral", COLLATERAL, "--at", AT, "--json"]);
+    const j = JSON.parse(r.stdout);
     expect([r.code, j.ok, j.status, j.fmspc, j.td.debug, j.quote.header.version]).toEqual([
       0,
       true,
@@ -54,7 +39,7 @@ describe("verify --collateral", () => {
     ]);
   });
   it("failure: ok false with the error code, non-zero exit", async () => {
-    const r = await cli([
+    const r = await runCli([
       "verify",
       QUOTE,
       "--collateral",
@@ -63,23 +48,23 @@ describe("verify --collateral", () => {
       "2025-07-20T00:00:00Z",
       "--json",
     ]);
-    const j = JSON.parse(r.out);
+    const j = JSON.parse(r.stdout);
     expect([j.ok, j.error.code]).toEqual([false, "ERR_TCB_INFO_EXPIRED"]);
     expect(r.code).not.toBe(0);
-    const h = await cli(["verify", QUOTE, "--collateral", COLLATERAL, "--at", "2025-07-20T00:00:00Z"]);
-    expect(h.out).toMatch(/^FAILED: ERR_TCB_INFO_EXPIRED: /);
+    const h = await runCli(["verify", QUOTE, "--collateral", COLLATERAL, "--at", "2025-07-20T00:00:00Z"]);
+    expect(h.stdout).toMatch(/^FAILED: ERR_TCB_INFO_EXPIRED: /);
     expect(h.code).toBe(4);
   });
   it("SGX quote: rejected by default, accepted with --tee sgx; a wrong --root fails", async () => {
     const sgx = fixturePath("quotes/dcapqvl-sgx-v3.dat");
     const col = fixturePath("collateral/dcapqvl-sgx-00a067.json");
-    expect((await cli(["verify", sgx, "--collateral", col, "--at", AT])).out).toContain(
+    expect((await runCli(["verify", sgx, "--collateral", col, "--at", AT])).stdout).toContain(
       "ERR_UNSUPPORTED_TEE_TYPE",
     );
-    const ok = await cli(["verify", sgx, "--collateral", col, "--at", AT, "--tee", "sgx", "--json"]);
-    expect(JSON.parse(ok.out).advisoryIds).toEqual(["INTEL-SA-00289", "INTEL-SA-00615"]);
+    const ok = await runCli(["verify", sgx, "--collateral", col, "--at", AT, "--tee", "sgx", "--json"]);
+    expect(JSON.parse(ok.stdout).advisoryIds).toEqual(["INTEL-SA-00289", "INTEL-SA-00615"]);
     const root = join(process.cwd(), "fixtures", "test-pki", "root-ca.pem");
-    const bad = await cli([
+    const bad = await runCli([
       "verify",
       QUOTE,
       "--collateral",
@@ -90,11 +75,11 @@ describe("verify --collateral", () => {
       root,
       "--json",
     ]);
-    expect(JSON.parse(bad.out).error.code).toBe("ERR_UNTRUSTED_ROOT");
+    expect(JSON.parse(bad.stdout).error.code).toBe("ERR_UNTRUSTED_ROOT");
   });
   it("usage errors: no collateral source, bad --at", async () => {
-    expect((await cli(["verify", QUOTE])).code).toBe(2);
-    expect((await cli(["verify", QUOTE, "--collateral", COLLATERAL, "--at", "yesterday"])).code).toBe(2);
+    expect((await runCli(["verify", QUOTE])).code).toBe(2);
+    expect((await runCli(["verify", QUOTE, "--collateral", COLLATERAL, "--at", "yesterday"])).code).toBe(2);
   });
 });
 
@@ -141,8 +126,8 @@ describe("verify --pccs (local server on 127.0.0.1)", () => {
   });
 
   it("fetches with the real header names, verifies, and caches by FMSPC/CA", async () => {
-    const r = await cli(["verify", QUOTE, "--pccs", base, "--cache-dir", cacheDir, "--at", AT, "--json"]);
-    expect(JSON.parse(r.out).status).toBe("UpToDate");
+    const r = await runCli(["verify", QUOTE, "--pccs", base, "--cache-dir", cacheDir, "--at", AT, "--json"]);
+    expect(JSON.parse(r.stdout).status).toBe("UpToDate");
     expect(hits.length).toBe(4);
     expect(readdirSync(cacheDir).sort()).toEqual([
       "pckcrl-platform.json",
@@ -151,13 +136,23 @@ describe("verify --pccs (local server on 127.0.0.1)", () => {
       "tcb-tdx-b0c06f000000.json",
     ]);
     // Second run: everything is current at AT, so nothing is fetched.
-    const again = await cli(["verify", QUOTE, "--pccs", base, "--cache-dir", cacheDir, "--at", AT, "--json"]);
-    expect(JSON.parse(again.out).status).toBe("UpToDate");
+    const again = await runCli([
+      "verify",
+      QUOTE,
+      "--pccs",
+      base,
+      "--cache-dir",
+      cacheDir,
+      "--at",
+      AT,
+      "--json",
+    ]);
+    expect(JSON.parse(again.stdout).status).toBe("UpToDate");
     expect(hits.length).toBe(4);
   });
   it("honours nextUpdate: stale cache entries are fetched again", async () => {
     const before = hits.length;
-    const r = await cli([
+    const r = await runCli([
       "verify",
       QUOTE,
       "--pccs",
@@ -174,11 +169,11 @@ describe("verify --pccs (local server on 127.0.0.1)", () => {
       "/tdx/certification/v4/qe/identity",
       "/tdx/certification/v4/tcb?fmspc=b0c06f000000",
     ]);
-    expect(JSON.parse(r.out).error.code).toBe("ERR_TCB_INFO_EXPIRED");
+    expect(JSON.parse(r.stdout).error.code).toBe("ERR_TCB_INFO_EXPIRED");
   });
   it("a server without the collateral → ERR_COLLATERAL_FETCH", async () => {
     const empty = mkdtempSync(join(tmpdir(), "tdx-attest-pccs-"));
-    const r = await cli([
+    const r = await runCli([
       "verify",
       fixturePath("quotes/gcp-v4.dat"),
       "--pccs",
@@ -189,7 +184,7 @@ describe("verify --pccs (local server on 127.0.0.1)", () => {
       AT,
       "--json",
     ]);
-    expect(JSON.parse(r.out).error.code).toBe("ERR_COLLATERAL_FETCH");
+    expect(JSON.parse(r.stdout).error.code).toBe("ERR_COLLATERAL_FETCH");
     expect(r.code).toBe(5);
     rmSync(empty, { recursive: true, force: true });
   });
@@ -200,7 +195,7 @@ describe("verify --pccs (local server on 127.0.0.1)", () => {
     writeFileSync(join(dir, "2.dat"), readFileSync(QUOTE));
     writeFileSync(join(dir, "3-gcp.dat"), readFileSync(fixturePath("quotes/gcp-v4.dat")));
     const before = hits.length;
-    const r = await cli([
+    const r = await runCli([
       "verify",
       "--batch",
       dir,
@@ -212,7 +207,7 @@ describe("verify --pccs (local server on 127.0.0.1)", () => {
       AT,
       "--json",
     ]);
-    const j = JSON.parse(r.out);
+    const j = JSON.parse(r.stdout);
     expect(r.code).toBe(1);
     expect(j.results.map((e: { ok: boolean }) => e.ok)).toEqual([true, true, false]);
     expect(j.results[2].error.code).toBe("ERR_COLLATERAL_FETCH");

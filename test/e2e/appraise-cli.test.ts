@@ -11,10 +11,10 @@ import { parseQuote } from "../../src/abi/quote.js";
 import type { TdQuoteBody } from "../../src/abi/types.js";
 import { earFromCbor } from "../../src/appraise/ear.js";
 import { toHex } from "../../src/bytes.js";
-import { main } from "../../src/cli/main.js";
 import { encodeReferenceValues, encodeReferenceValuesJson } from "../../src/reference/index.js";
 import type { ReferenceValueSet } from "../../src/reference/types.js";
 import { ecKeyPair } from "../reference/helpers.js";
+import { runCli } from "../support/cli.js";
 import { fixture, fixturePath } from "../support/fixtures.js";
 
 const QUOTE = fixturePath("quotes/dcapqvl-tdx-v4.dat");
@@ -32,13 +32,6 @@ const own: ReferenceValueSet = {
   xfam: body.xfam,
 };
 
-async function run(args: string[]) {
-  let out = "";
-  let err = "";
-  const code = await main(args, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
-  return { code, out, err };
-}
-
 function write(name: string, data: string | Uint8Array): string {
   const p = join(dir, name);
   writeFileSync(p, data);
@@ -50,24 +43,24 @@ describe("tdx-attest appraise (real quote, case B)", () => {
   const base = [QUOTE, "--collateral", COL, "--at", AT, "--reference", golden];
 
   it("affirming: exit 0, one verdict line then a table", async () => {
-    const r = await run(["appraise", ...base]);
-    expect(r.err).toBe("");
+    const r = await runCli(["appraise", ...base]);
+    expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.out.split("\n")[0]).toBe('affirming (reference set "phala"): every check passed');
-    expect(r.out).toContain("TCB UpToDate; level of 2024-03-13; 0 newer level(s)");
+    expect(r.stdout.split("\n")[0]).toBe('affirming (reference set "phala"): every check passed');
+    expect(r.stdout).toContain("TCB UpToDate; level of 2024-03-13; 0 newer level(s)");
   });
 
   it("--json and EAR outputs; the CBOR EAR is byte-identical across runs and decodes to the JSON EAR", async () => {
     const ear1 = join(dir, "a.cbor");
     const ear2 = join(dir, "b.cbor");
     const earJson = join(dir, "a.json");
-    const r = await run(["appraise", ...base, "--json", "--ear", ear1, "--ear-json", earJson]);
+    const r = await runCli(["appraise", ...base, "--json", "--ear", ear1, "--ear-json", earJson]);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.out);
+    const j = JSON.parse(r.stdout);
     expect(j.verdict).toBe("affirming");
     expect(j.verification).toMatchObject({ status: "UpToDate", fmspc: "b0c06f000000" });
     expect(j.fields.find((f: { field: string }) => f.field === "mrTd").actual).toBe(toHex(body.mrTd));
-    await run(["appraise", ...base, "--ear", ear2]);
+    await runCli(["appraise", ...base, "--ear", ear2]);
     expect(toHex(readFileSync(ear1))).toBe(toHex(readFileSync(ear2)));
     expect(earFromCbor(new Uint8Array(readFileSync(ear1)))).toEqual(
       JSON.parse(readFileSync(earJson, "utf8")),
@@ -78,12 +71,12 @@ describe("tdx-attest appraise (real quote, case B)", () => {
   });
 
   it("verify --reference runs the same appraisal after verification", async () => {
-    const r = await run(["verify", QUOTE, "--collateral", COL, "--at", AT, "--reference", golden]);
+    const r = await runCli(["verify", QUOTE, "--collateral", COL, "--at", AT, "--reference", golden]);
     expect(r.code).toBe(0);
-    expect(r.out.split("\n")[0]).toBe('affirming (reference set "phala"): every check passed');
-    const plain = await run(["verify", QUOTE, "--collateral", COL, "--at", AT]);
-    expect(plain.out).toMatch(/^OK: UpToDate/);
-    const bad = await run([
+    expect(r.stdout.split("\n")[0]).toBe('affirming (reference set "phala"): every check passed');
+    const plain = await runCli(["verify", QUOTE, "--collateral", COL, "--at", AT]);
+    expect(plain.stdout).toMatch(/^OK: UpToDate/);
+    const bad = await runCli([
       "verify",
       QUOTE,
       "--collateral",
@@ -96,7 +89,7 @@ describe("tdx-attest appraise (real quote, case B)", () => {
       "01",
     ]);
     expect(bad.code).toBe(1);
-    expect(bad.out.split("\n")[0]).toBe("contraindicated: reportData");
+    expect(bad.stdout.split("\n")[0]).toBe("contraindicated: reportData");
   });
 
   it("a changed reference field: exit 1, contraindicated naming the field", async () => {
@@ -104,16 +97,16 @@ describe("tdx-attest appraise (real quote, case B)", () => {
       "bad.json",
       encodeReferenceValuesJson({ version: 1, sets: [{ ...own, rtmr1: new Uint8Array(48) }] }),
     );
-    const r = await run(["appraise", QUOTE, "--collateral", COL, "--at", AT, "--reference", bad]);
+    const r = await runCli(["appraise", QUOTE, "--collateral", COL, "--at", AT, "--reference", bad]);
     expect(r.code).toBe(1);
-    expect(r.out.split("\n")[0]).toBe("contraindicated: rtmr1");
+    expect(r.stdout.split("\n")[0]).toBe("contraindicated: rtmr1");
   });
 
   it("a wrong nonce: contraindicated naming reportData", async () => {
-    const r = await run(["appraise", ...base, "--nonce", "00112233"]);
+    const r = await runCli(["appraise", ...base, "--nonce", "00112233"]);
     expect(r.code).toBe(1);
-    expect(r.out.split("\n")[0]).toBe("contraindicated: reportData");
-    const good = await run(["appraise", ...base, "--nonce", toHex(body.reportData.subarray(0, 32))]);
+    expect(r.stdout.split("\n")[0]).toBe("contraindicated: reportData");
+    const good = await runCli(["appraise", ...base, "--nonce", toHex(body.reportData.subarray(0, 32))]);
     expect(good.code).toBe(0);
   });
 
@@ -127,25 +120,25 @@ describe("tdx-attest appraise (real quote, case B)", () => {
     const pub = write("pub.pem", k.publicPem);
     const wrong = write("wrong.pem", other.publicPem);
     const args = [QUOTE, "--collateral", COL, "--at", AT, "--reference", signed];
-    expect((await run(["appraise", ...args, "--reference-key", pub])).code).toBe(0);
-    const r = await run(["appraise", ...args, "--reference-key", wrong]);
+    expect((await runCli(["appraise", ...args, "--reference-key", pub])).code).toBe(0);
+    const r = await runCli(["appraise", ...args, "--reference-key", wrong]);
     expect(r.code).toBe(6);
-    expect(r.err).toContain("ERR_REFERENCE_SIGNATURE");
-    const unkeyed = await run(["appraise", ...args]);
-    expect(unkeyed.err).toContain("ERR_REFERENCE_SIGNATURE");
+    expect(r.stderr).toContain("ERR_REFERENCE_SIGNATURE");
+    const unkeyed = await runCli(["appraise", ...args]);
+    expect(unkeyed.stderr).toContain("ERR_REFERENCE_SIGNATURE");
   });
 
   it("stale collateral by policy and a usage error", async () => {
     const policy = write("p.json", JSON.stringify({ collateralMaxAgeDays: 5 }));
-    const r = await run(["appraise", ...base, "--policy", policy]);
+    const r = await runCli(["appraise", ...base, "--policy", policy]);
     expect(r.code).toBe(1);
-    expect(r.out.split("\n")[0]).toBe("contraindicated: collateral.age");
+    expect(r.stdout.split("\n")[0]).toBe("contraindicated: collateral.age");
     const soft = write("soft.json", JSON.stringify({ collateralMaxAgeDays: 5, staleCollateral: "warning" }));
-    const w = await run(["appraise", ...base, "--policy", soft]);
+    const w = await runCli(["appraise", ...base, "--policy", soft]);
     expect(w.code).toBe(1);
-    expect(w.out.split("\n")[0]).toMatch(/^warning/);
-    expect((await run(["appraise", ...base, "--policy", soft, "--accept-warning"])).code).toBe(0);
-    expect((await run(["appraise", QUOTE])).code).toBe(2);
+    expect(w.stdout.split("\n")[0]).toMatch(/^warning/);
+    expect((await runCli(["appraise", ...base, "--policy", soft, "--accept-warning"])).code).toBe(0);
+    expect((await runCli(["appraise", QUOTE])).code).toBe(2);
   });
 
   it("the real debug quote (case E) is contraindicated naming tdAttributes.DEBUG", async () => {
@@ -158,7 +151,7 @@ describe("tdx-attest appraise (real quote, case B)", () => {
       tdAttributes: dbg.tdAttributes,
     };
     const ref = write("debug.json", encodeReferenceValuesJson({ version: 1, sets: [own2] }));
-    const r = await run([
+    const r = await runCli([
       "verify",
       fixturePath("quotes/trustee-q4-debug-v4.dat"),
       "--collateral",
@@ -169,6 +162,6 @@ describe("tdx-attest appraise (real quote, case B)", () => {
       ref,
     ]);
     expect(r.code).toBe(1);
-    expect(r.out.split("\n")[0]).toBe("contraindicated: tdAttributes.DEBUG");
+    expect(r.stdout.split("\n")[0]).toBe("contraindicated: tdAttributes.DEBUG");
   });
 });

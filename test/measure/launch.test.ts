@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { toHex } from "../../src/bytes.js";
-import { main } from "../../src/cli/main.js";
 import { nodeCrypto, portableCrypto } from "../../src/crypto/index.js";
 import { ConfigError } from "../../src/errors.js";
 import { resolveLaunchConfig } from "../../src/measure/config.js";
 import { measureLaunch } from "../../src/measure/launch.js";
+import { runCli } from "../support/cli.js";
 import { fixture, fixturePath, fixtureText } from "../support/fixtures.js";
 
 const FW = "firmware/debian-bookworm-ovmf-2022.11.fd";
@@ -13,20 +13,6 @@ const manifest = fixtureText("MANIFEST.md");
 /** Both values come from the fixture MANIFEST (case K, computed by an independent implementation). */
 const singlePass = /page-by-page order[^`]*`([0-9a-f]{96})`/.exec(manifest)?.[1] ?? "missing";
 const twoPass = /two-pass order[^`]*`([0-9a-f]{96})`/.exec(manifest)?.[1] ?? "missing";
-
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
 
 describe("measureLaunch", () => {
   it("gives the MANIFEST MRTDs for both QEMU orders and reports identity fields", () => {
@@ -129,9 +115,9 @@ describe("measureLaunch", () => {
 
 describe("tdx-attest measure", () => {
   it("--json prints the golden values in lowercase hex", async () => {
-    const r = await cli(["measure", "--firmware", fixturePath(FW), "--json", "--vcpus", "2"]);
+    const r = await runCli(["measure", "--firmware", fixturePath(FW), "--json", "--vcpus", "2"]);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.out);
+    const j = JSON.parse(r.stdout);
     expect(j.mrTd).toBe(singlePass);
     expect(j.tdAttributes).toBe("0000001000000000");
     expect(j.xfam).toBe("e702060000000000");
@@ -139,7 +125,7 @@ describe("tdx-attest measure", () => {
     expect(j.maxVcpus).toBe(64);
   });
   it("human output explains MAX_VCPUS; --trace prints coalesced ranges", async () => {
-    const r = await cli([
+    const r = await runCli([
       "measure",
       "--firmware",
       fixturePath(FW),
@@ -150,14 +136,14 @@ describe("tdx-attest measure", () => {
       "--trace",
     ]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain(twoPass);
-    expect(r.out).toContain("No quote field carries MAX_VCPUS");
-    expect(r.out).toContain("KVM_ENABLE_CAP(KVM_CAP_MAX_VCPUS, 8)");
-    expect(r.out).toMatch(/TDH\.MEM\.PAGE\.ADD x480 \[0xffe20000\.\.0x100000000\)/);
-    expect(r.out).toContain("KVM_TDX_EXTEND_MEMORY");
+    expect(r.stdout).toContain(twoPass);
+    expect(r.stdout).toContain("No quote field carries MAX_VCPUS");
+    expect(r.stdout).toContain("KVM_ENABLE_CAP(KVM_CAP_MAX_VCPUS, 8)");
+    expect(r.stdout).toMatch(/TDH\.MEM\.PAGE\.ADD x480 \[0xffe20000\.\.0x100000000\)/);
+    expect(r.stdout).toContain("KVM_TDX_EXTEND_MEMORY");
   });
   it("usage errors exit 2", async () => {
-    expect((await cli(["measure"])).code).toBe(2);
-    expect((await cli(["measure", "--firmware", fixturePath(FW), "--kvm", "7"])).code).toBe(2);
+    expect((await runCli(["measure"])).code).toBe(2);
+    expect((await runCli(["measure", "--firmware", fixturePath(FW), "--kvm", "7"])).code).toBe(2);
   });
 });

@@ -2,24 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import { buildTdvfImage } from "../../src/firmware/tdvf-builder.js";
 import { measureLaunch } from "../../src/measure/launch.js";
+import { runCli } from "../support/cli.js";
 import { fixturePath } from "../support/fixtures.js";
-
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
 
 describe("tdx-attest measure --config", () => {
   const dir = mkdtempSync(join(tmpdir(), "tdx-measure-"));
@@ -50,10 +36,10 @@ describe("tdx-attest measure --config", () => {
       payloads: [{ file: "payload.bin", gpa: "0x4000000" }],
     };
     writeFileSync(join(dir, "launch.json"), JSON.stringify(cfg));
-    const r = await cli(["measure", "--config", join(dir, "launch.json"), "--json", "--max-vcpus", "6"]);
-    expect(r.err).toBe("");
+    const r = await runCli(["measure", "--config", join(dir, "launch.json"), "--json", "--max-vcpus", "6"]);
+    expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.out);
+    const j = JSON.parse(r.stdout);
     const want = measureLaunch({
       ...cfg,
       firmware: fw,
@@ -69,14 +55,14 @@ describe("tdx-attest measure --config", () => {
   });
 
   it("--trace --json includes the trace with running MRTDs", async () => {
-    const r = await cli([
+    const r = await runCli([
       "measure",
       "--firmware",
       fixturePath("firmware/debian-bookworm-ovmf-2022.11.fd"),
       "--json",
       "--trace",
     ]);
-    const j = JSON.parse(r.out);
+    const j = JSON.parse(r.stdout);
     const fin = j.trace.find((e: { name: string }) => e.name === "KVM_TDX_FINALIZE_VM");
     expect(fin.mrtd).toBe(j.mrTd);
     expect(
@@ -89,19 +75,21 @@ describe("tdx-attest measure --config", () => {
 
   it("config errors name the field and exit 2", async () => {
     writeFileSync(join(dir, "bad.json"), JSON.stringify({ firmware: "fw.bin", vcpus: "two" }));
-    const r = await cli(["measure", "--config", join(dir, "bad.json")]);
+    const r = await runCli(["measure", "--config", join(dir, "bad.json")]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain("LaunchConfig.vcpus");
+    expect(r.stderr).toContain("LaunchConfig.vcpus");
     writeFileSync(join(dir, "broken.json"), "{");
-    expect((await cli(["measure", "--config", join(dir, "broken.json")])).err).toContain("not valid JSON");
-    const missing = await cli(["measure", "--config", join(dir, "nope.json"), "--json"]);
+    expect((await runCli(["measure", "--config", join(dir, "broken.json")])).stderr).toContain(
+      "not valid JSON",
+    );
+    const missing = await runCli(["measure", "--config", join(dir, "nope.json"), "--json"]);
     expect(missing.code).toBe(2);
-    expect(JSON.parse(missing.out).error.code).toBe("ERR_IO");
+    expect(JSON.parse(missing.stdout).error.code).toBe("ERR_IO");
   });
 
   it("a launch KVM refuses is reported, not thrown (6.16 + DEBUG)", async () => {
-    const r = await cli(["measure", "--firmware", join(dir, "fw.bin"), "--attributes", "debug"]);
+    const r = await runCli(["measure", "--firmware", join(dir, "fw.bin"), "--attributes", "debug"]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/ERR_KVM: KVM_TDX_INIT_VM failed with -EINVAL/);
+    expect(r.stderr).toMatch(/ERR_KVM: KVM_TDX_INIT_VM failed with -EINVAL/);
   });
 });

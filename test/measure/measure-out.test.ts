@@ -3,26 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import { measureProgress } from "../../src/cli/measure.js";
 import { buildTdvfImage } from "../../src/firmware/tdvf-builder.js";
 import { measureLaunch } from "../../src/measure/launch.js";
 import { decodeReferenceValuesCbor, parseReferenceValuesJson } from "../../src/reference/codec.js";
-
-async function cli(argv: string[], isTTY = false): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-    isTTY,
-  });
-  return { code, out, err };
-}
+import { runCli } from "../support/cli.js";
 
 const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? new Uint8Array()).toString("hex");
 
@@ -48,10 +33,10 @@ describe("tdx-attest measure --out (reference values)", () => {
 
   it("--out writes one JSON set with the golden values and the firmware's SHA-384", async () => {
     const out = join(dir, "golden.json");
-    const r = await cli(["measure", "--config", config, "--out", out]);
+    const r = await runCli(["measure", "--config", config, "--out", out]);
     expect(r.code).toBe(0);
-    expect(r.out).toBe("");
-    expect(r.err).toContain(`wrote 1 reference set(s) to ${out}`);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`wrote 1 reference set(s) to ${out}`);
     const rv = parseReferenceValuesJson(readFileSync(out, "utf8"));
     expect(rv.sets).toHaveLength(1);
     const s = rv.sets[0];
@@ -68,20 +53,20 @@ describe("tdx-attest measure --out (reference values)", () => {
   it("--format cbor writes the same set, byte-identical across runs", async () => {
     const a = join(dir, "a.cbor");
     const b = join(dir, "b.cbor");
-    expect((await cli(["measure", "--config", config, "--out", a, "--format", "cbor"])).code).toBe(0);
-    expect((await cli(["measure", "--config", config, "--out", b, "--format", "cbor"])).code).toBe(0);
+    expect((await runCli(["measure", "--config", config, "--out", a, "--format", "cbor"])).code).toBe(0);
+    expect((await runCli(["measure", "--config", config, "--out", b, "--format", "cbor"])).code).toBe(0);
     const bytes = new Uint8Array(readFileSync(a));
     expect(hex(bytes)).toBe(hex(new Uint8Array(readFileSync(b))));
     const rv = decodeReferenceValuesCbor(bytes);
     expect(rv.sets.map((s) => hex(s.mrTd))).toEqual([hex(want.mrTd)]);
-    const bad = await cli(["measure", "--config", config, "--out", a, "--format", "xml"]);
+    const bad = await runCli(["measure", "--config", config, "--out", a, "--format", "xml"]);
     expect(bad.code).not.toBe(0);
-    expect(bad.err).toContain("--format");
+    expect(bad.stderr).toContain("--format");
   });
 
   it("--matrix maxVcpus=1,2 writes one set per value (MRTD does not depend on it)", async () => {
     const out = join(dir, "matrix.json");
-    const r = await cli(["measure", "--config", config, "--out", out, "--matrix", "maxVcpus=1,2"]);
+    const r = await runCli(["measure", "--config", config, "--out", out, "--matrix", "maxVcpus=1,2"]);
     expect(r.code).toBe(0);
     const rv = parseReferenceValuesJson(readFileSync(out, "utf8"));
     expect(rv.sets.map((s) => s.name)).toEqual(["maxVcpus-1", "maxVcpus-2"]);
@@ -97,18 +82,18 @@ describe("measure progress on stderr", () => {
   const argv = ["measure", "--payload", `0x1000000:${join(dir, "payload.bin")}`, "--json"];
 
   it("stays silent when stderr is not a terminal", async () => {
-    const r = await cli(argv, false);
+    const r = await runCli(argv, { isTTY: false });
     expect(r.code).toBe(0);
-    expect(r.err).toBe("");
-    expect(JSON.parse(r.out).stats.pagesAdded).toBe(2048);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout).stats.pagesAdded).toBe(2048);
   });
 
   it("shows one carriage-return line on a terminal and erases it at the end", async () => {
-    const r = await cli(argv, true);
+    const r = await runCli(argv, { isTTY: true });
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/^\rmeasuring: 4 \/ 8 MiB of guest pages \(50%\)/);
-    expect(r.err.endsWith("\r\x1b[K")).toBe(true);
-    expect(r.out).not.toContain("measuring");
+    expect(r.stderr).toMatch(/^\rmeasuring: 4 \/ 8 MiB of guest pages \(50%\)/);
+    expect(r.stderr.endsWith("\r\x1b[K")).toBe(true);
+    expect(r.stdout).not.toContain("measuring");
   });
 
   it("updates at most every 100 ms", () => {

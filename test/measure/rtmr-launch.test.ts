@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { toHex } from "../../src/bytes.js";
-import { main } from "../../src/cli/main.js";
 import { simulateTdBoot } from "../../src/sim/guest-firmware-boot.js";
+import { runCli } from "../support/cli.js";
 import { fixture, fixturePath } from "../support/fixtures.js";
 
 function kernel(): Uint8Array {
@@ -31,18 +31,9 @@ function kernel(): Uint8Array {
 }
 
 async function measure(args: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
-  let out = "";
-  let err = "";
-  const code = await main(["measure", ...args, "--json"], {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-  });
-  if (code !== 0) throw new Error(`measure failed (${code}): ${err}${out}`);
-  return { code, json: JSON.parse(out) as Record<string, unknown> };
+  const r = await runCli(["measure", ...args, "--json"]);
+  if (r.code !== 0) throw new Error(`measure failed (${r.code}): ${r.stderr}${r.stdout}`);
+  return { code: r.code, json: JSON.parse(r.stdout) as Record<string, unknown> };
 }
 
 const dir = mkdtempSync(join(tmpdir(), "tdx-attest-rtmr-"));
