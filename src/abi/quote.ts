@@ -7,7 +7,7 @@
  * reported in `trailing`, not rejected: no signature covers them. Everything else is checked:
  * version, key type, TEE type, body type and size, and every nested length.
  */
-import { ByteReader, isAllZero } from "../bytes.js";
+import { ByteReader, concatBytes, isAllZero } from "../bytes.js";
 import { hexOffset, ParseError } from "../errors.js";
 import {
   encodeCertificationData,
@@ -170,7 +170,7 @@ export function encodeSignedPart(q: Pick<Quote, "header" | "body" | "bodyType">)
     );
   const header = encodeQuoteHeader(q.header);
   const body = kind === "sgx" ? encodeSgxReportBody(q.body) : encodeTdQuoteBody(q.body);
-  if (v !== 5) return concat([header, body]);
+  if (v !== 5) return concatBytes(header, body);
   const bodyType = bodyTypeOf(q as Quote);
   if (BODY_SIZE_BY_TYPE[bodyType] !== body.length) {
     fail(
@@ -183,7 +183,7 @@ export function encodeSignedPart(q: Pick<Quote, "header" | "body" | "bodyType">)
   const desc = new Uint8Array(6);
   new DataView(desc.buffer).setUint16(0, bodyType, true);
   new DataView(desc.buffer).setUint32(2, body.length, true);
-  return concat([header, desc, body]);
+  return concatBytes(header, desc, body);
 }
 
 /** The signature data bytes (without the u32 length prefix) in the layout of `version`. */
@@ -204,7 +204,7 @@ export function encodeSignatureData(sd: QuoteSignatureData, version: number): Ui
   } else {
     cert = encodeCertificationData(sd.certificationData);
   }
-  return concat([sd.signature, sd.attestationKey, cert]);
+  return concatBytes(sd.signature, sd.attestationKey, cert);
 }
 
 /**
@@ -216,17 +216,5 @@ export function encodeQuote(q: Quote): Uint8Array {
   const sig = encodeSignatureData(q.signatureData, q.header.version);
   const len = new Uint8Array(4);
   new DataView(len.buffer).setUint32(0, sig.length, true);
-  return concat([signed, len, sig, q.trailing.bytes]);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(signed, len, sig, q.trailing.bytes);
 }

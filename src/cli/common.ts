@@ -78,6 +78,34 @@ export function parseFormat(v: unknown): InputFormat {
   });
 }
 
+/** What `<command> show <file|-> [--json] [--format ...]` asked for. */
+export interface ShowArgs {
+  readonly file: string;
+  readonly json: boolean;
+  readonly format: InputFormat;
+}
+
+/**
+ * Parses the arguments of a decode-only `show` command (quote, report). Prints `usage` and
+ * returns undefined for --help; anything but `show <file|->` is ERR_USAGE.
+ */
+export function parseShowArgs(ctx: CommandContext, command: string, usage: string): ShowArgs | undefined {
+  const { values, positionals } = parseOptions(ctx.argv, {
+    json: { type: "boolean" },
+    format: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values["help"]) {
+    ctx.stdout(usage);
+    return undefined;
+  }
+  const [sub, file, ...extra] = positionals;
+  if (sub !== "show" || file === undefined || extra.length > 0) {
+    throw new ConfigError("ERR_USAGE", `expected '${command} show <file|->' (see --help)`, { field: "argv" });
+  }
+  return { file, json: values["json"] === true, format: parseFormat(values["format"]) };
+}
+
 /** Reads a file (or stdin for "-") as raw bytes. */
 export function readRaw(ctx: CommandContext, file: string): Uint8Array {
   if (file === "-") return ctx.readStdin();

@@ -7,15 +7,14 @@ import { quoteToJson } from "../abi/json.js";
 import { parseQuote } from "../abi/quote.js";
 import { type CertDescriber, quoteToText } from "../abi/text.js";
 import { parseCertificate } from "../dcap/x509.js";
-import { ConfigError, ParseError, TdxError } from "../errors.js";
+import { ParseError, TdxError } from "../errors.js";
 import { looksLikeDstackJson } from "../eventlog/dstack-json.js";
 import {
   type CommandContext,
   decodeInput,
   EXIT,
   type InputFormat,
-  parseFormat,
-  parseOptions,
+  parseShowArgs,
   readRaw,
   toJson,
 } from "./common.js";
@@ -65,23 +64,11 @@ export function quoteFromJson(raw: Uint8Array, format: InputFormat): Uint8Array 
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseOptions(ctx.argv, {
-    json: { type: "boolean" },
-    format: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values["help"]) {
-    ctx.stdout(QUOTE_USAGE);
-    return EXIT.ok;
-  }
-  const [sub, file, ...extra] = positionals;
-  if (sub !== "show" || file === undefined || extra.length > 0) {
-    throw new ConfigError("ERR_USAGE", `expected 'quote show <file|->' (see --help)`, { field: "argv" });
-  }
-  const format = parseFormat(values["format"]);
-  const raw = readRaw(ctx, file);
-  const q = parseQuote(quoteFromJson(raw, format) ?? decodeInput(raw, format, "quote"));
-  if (values["json"]) ctx.stdout(`${toJson({ ok: true, ...quoteToJson(q) })}\n`);
+  const args = parseShowArgs(ctx, "quote", QUOTE_USAGE);
+  if (!args) return EXIT.ok;
+  const raw = readRaw(ctx, args.file);
+  const q = parseQuote(quoteFromJson(raw, args.format) ?? decodeInput(raw, args.format, "quote"));
+  if (args.json) ctx.stdout(`${toJson({ ok: true, ...quoteToJson(q) })}\n`);
   else ctx.stdout(quoteToText(q, describeCertificate));
   return EXIT.ok;
 }

@@ -5,8 +5,7 @@
 import { tdReportToJson } from "../abi/json.js";
 import { parseTdReport } from "../abi/td-report.js";
 import { tdReportToText } from "../abi/text.js";
-import { ConfigError } from "../errors.js";
-import { type CommandContext, EXIT, parseFormat, parseOptions, readInput, toJson } from "./common.js";
+import { type CommandContext, EXIT, parseShowArgs, readInput, toJson } from "./common.js";
 
 export const REPORT_USAGE = `usage: tdx-attest report show <file|-> [--json] [--format auto|binary|hex|base64]
 
@@ -20,21 +19,10 @@ options:
 `;
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseOptions(ctx.argv, {
-    json: { type: "boolean" },
-    format: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values["help"]) {
-    ctx.stdout(REPORT_USAGE);
-    return EXIT.ok;
-  }
-  const [sub, file, ...extra] = positionals;
-  if (sub !== "show" || file === undefined || extra.length > 0) {
-    throw new ConfigError("ERR_USAGE", `expected 'report show <file|->' (see --help)`, { field: "argv" });
-  }
-  const r = parseTdReport(readInput(ctx, file, parseFormat(values["format"]), "tdreport"));
-  if (values["json"]) ctx.stdout(`${toJson({ ok: true, ...tdReportToJson(r) })}\n`);
+  const args = parseShowArgs(ctx, "report", REPORT_USAGE);
+  if (!args) return EXIT.ok;
+  const r = parseTdReport(readInput(ctx, args.file, args.format, "tdreport"));
+  if (args.json) ctx.stdout(`${toJson({ ok: true, ...tdReportToJson(r) })}\n`);
   else ctx.stdout(tdReportToText(r));
   return EXIT.ok;
 }
