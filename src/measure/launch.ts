@@ -15,7 +15,7 @@ import type { VpInfo } from "../module/guest.js";
 import { TdxModule } from "../module/tdx-module.js";
 import { Kvm } from "../vmm/kvm.js";
 import type { KvmGeneration } from "../vmm/kvm-types.js";
-import { launchTd, type PageOrder, pageOrderFor } from "../vmm/qemu.js";
+import { launchTd, type PageOrder, pageOrderFor, type QemuTdOptions } from "../vmm/qemu.js";
 import type { LaunchTrace } from "../vmm/trace.js";
 import { type LaunchConfig, type LaunchConfigInput, resolveLaunchConfig } from "./config.js";
 
@@ -89,21 +89,13 @@ export function measureLaunch(
     runningMrtd: opts.runningMrtd ?? false,
     ...(onProgress ? { onPages: (pagesDone: number) => onProgress({ pagesDone, pagesTotal }) } : {}),
   });
-  const r = launchTd(kvm, {
-    ...(config.firmware && tdvf ? { firmware: config.firmware, tdvf } : {}),
-    qemuVersion: config.qemuVersion,
-    vcpus: config.vcpus,
-    maxVcpus: config.maxVcpus,
-    attributes: config.attributes,
-    xfam: config.xfam,
-    mrConfigId: config.mrConfigId,
-    mrOwner: config.mrOwner,
-    mrOwnerConfig: config.mrOwnerConfig,
-    ...(config.tscFrequencyMHz !== undefined ? { tscKhz: config.tscFrequencyMHz * 1000 } : {}),
-    gpaw: config.gpaw,
-    payloads: config.payloads,
-    ...(config.tdHob ? { tdHob: config.tdHob } : {}),
-  });
+  const r = launchTd(
+    kvm,
+    qemuOptionsFor(config, {
+      ...(config.firmware && tdvf ? { firmware: config.firmware, tdvf } : {}),
+      ...(config.tdHob ? { tdHob: config.tdHob } : {}),
+    }),
+  );
   onProgress?.({ pagesDone: pagesTotal, pagesTotal });
   const info = r.guestView;
   const td = module.mngRd(r.vm.tdr as number).td;
@@ -130,6 +122,32 @@ export function measureLaunch(
       bytesHashed: kvm.trace.count("TDH.MEM.PAGE.ADD") * 128 + kvm.trace.count("TDH.MR.EXTEND") * 384,
     },
     config,
+  };
+}
+
+/** What the launch needs beside the configuration: the firmware with its parsed metadata, the HOB. */
+export interface QemuLaunchInputs {
+  readonly firmware?: Uint8Array;
+  readonly tdvf?: TdvfMetadata;
+  readonly tdHob?: Uint8Array;
+}
+
+/** The QEMU command-line view of a resolved launch configuration (§9.1). */
+export function qemuOptionsFor(config: LaunchConfig, inputs: QemuLaunchInputs): QemuTdOptions {
+  return {
+    ...(inputs.firmware && inputs.tdvf ? { firmware: inputs.firmware, tdvf: inputs.tdvf } : {}),
+    qemuVersion: config.qemuVersion,
+    vcpus: config.vcpus,
+    maxVcpus: config.maxVcpus,
+    attributes: config.attributes,
+    xfam: config.xfam,
+    mrConfigId: config.mrConfigId,
+    mrOwner: config.mrOwner,
+    mrOwnerConfig: config.mrOwnerConfig,
+    ...(config.tscFrequencyMHz !== undefined ? { tscKhz: config.tscFrequencyMHz * 1000 } : {}),
+    gpaw: config.gpaw,
+    payloads: config.payloads,
+    ...(inputs.tdHob ? { tdHob: inputs.tdHob } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { type AcpiBlobs, buildAcpiBlobs } from "../measure/acpi.js";
 import { type LaunchConfig, type LaunchConfigInput, resolveLaunchConfig } from "../measure/config.js";
 import type { InitrdOptionStyle } from "../measure/kernel.js";
 import { patchKernelForQemu } from "../measure/kernel.js";
+import { qemuOptionsFor } from "../measure/launch.js";
 import type { GoldenRtmrInput } from "../measure/rtmr-input.js";
 import { TdxModule } from "../module/tdx-module.js";
 import { Kvm } from "../vmm/kvm.js";
@@ -73,22 +74,10 @@ export function simulateTdBoot(
   const tdHob = buildTdHob({ memorySize: config.memory, sections: tdvf.sections });
   const module = new TdxModule({ version: config.moduleVersion }, { crypto });
   const kvm = new Kvm(module, { generation: config.kvm, hostCpus: config.hostCpus });
-  const launched = launchTd(kvm, {
-    firmware: config.firmware,
-    tdvf,
-    qemuVersion: config.qemuVersion,
-    vcpus: config.vcpus,
-    maxVcpus: config.maxVcpus,
-    attributes: config.attributes,
-    xfam: config.xfam,
-    mrConfigId: config.mrConfigId,
-    mrOwner: config.mrOwner,
-    mrOwnerConfig: config.mrOwnerConfig,
-    ...(config.tscFrequencyMHz !== undefined ? { tscKhz: config.tscFrequencyMHz * 1000 } : {}),
-    gpaw: config.gpaw,
-    payloads: config.payloads,
-    tdHob: tdHob.bytes,
-  });
+  const launched = launchTd(
+    kvm,
+    qemuOptionsFor(config, { firmware: config.firmware, tdvf, tdHob: tdHob.bytes }),
+  );
   const tdvpr = launched.vcpus[0]?.tdvpr;
   if (tdvpr === undefined)
     throw new SimulationError("ERR_SIMULATION", "simulated boot: no vCPU after launch", { field: "vcpus" });
