@@ -78,6 +78,20 @@ export function parseFormat(v: unknown): InputFormat {
   });
 }
 
+/** Reads a JSON file (or `-`) that must hold one object; ConfigError naming the file otherwise. */
+export function readJsonObjectFile(ctx: CommandContext, file: string): Record<string, unknown> {
+  const text = new TextDecoder().decode(readRaw(ctx, file));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError("ERR_CONFIG", `${file}: not valid JSON (${(e as Error).message})`, { field: file });
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new ConfigError("ERR_CONFIG", `${file}: must be a JSON object`, { field: file });
+  return json as Record<string, unknown>;
+}
+
 /** What `<command> show <file|-> [--json] [--format ...]` asked for. */
 export interface ShowArgs {
   readonly file: string;

@@ -11,7 +11,7 @@ import type { LaunchConfigInput } from "../measure/config.js";
 import { type GoldenMeasurements, type MeasureProgress, measureLaunch } from "../measure/launch.js";
 import { goldenRtmrsForLaunch, rtmrOutput } from "../measure/rtmr-launch.js";
 import { MEASURE_REFERENCE_OPTIONS, writeMeasureReference } from "./appraise-measure.js";
-import { type CommandContext, EXIT, parseOptions, readRaw, toJson } from "./common.js";
+import { type CommandContext, EXIT, parseOptions, readJsonObjectFile, readRaw, toJson } from "./common.js";
 import { payloadSource } from "./measure-file.js";
 
 export const MEASURE_USAGE = `usage: tdx-attest measure --config launch.json [--json] [--trace]
@@ -87,17 +87,9 @@ function intFlag(v: unknown, flag: string): number | undefined {
 
 /** Reads a config JSON file and replaces file paths by their bytes. */
 function loadConfigFile(ctx: CommandContext, file: string): Record<string, unknown> {
-  const text = new TextDecoder().decode(readRaw(ctx, file));
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError("ERR_CONFIG", `${file}: not valid JSON (${(e as Error).message})`, { field: file });
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json))
-    throw new ConfigError("ERR_CONFIG", `${file}: must be a JSON object`, { field: file });
+  const json = readJsonObjectFile(ctx, file);
   const base = file === "-" ? process.cwd() : dirname(resolve(file));
-  const cfg: Record<string, unknown> = { ...(json as Record<string, unknown>) };
+  const cfg: Record<string, unknown> = { ...json };
   for (const f of FILE_FIELDS) {
     const v = cfg[f];
     if (v === undefined) continue;

@@ -21,7 +21,7 @@ import { ConfigError } from "../errors.js";
 import type { LaunchConfigInput } from "../measure/config.js";
 import { encodeReferenceValuesJson } from "../reference/codec.js";
 import type { JsonValue } from "../reference/types.js";
-import { type CommandContext, EXIT, parseOptions, readRaw, toJson } from "./common.js";
+import { type CommandContext, EXIT, parseOptions, readJsonObjectFile, readRaw, toJson } from "./common.js";
 import { VERSION } from "./main.js";
 import { runSimulation, type SimulationResult } from "./simulate-core.js";
 
@@ -46,18 +46,9 @@ const FILE_FIELDS = ["firmware", "kernel", "initrd", "acpiTables", "tdHob"] as c
 
 /** Reads the config JSON; returns the launch input (files as bytes) and the JSON as written. */
 export function loadSimulationConfig(ctx: CommandContext, file: string) {
-  const text = new TextDecoder().decode(readRaw(ctx, file));
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError("ERR_CONFIG", `${file}: not valid JSON (${(e as Error).message})`, { field: file });
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new ConfigError("ERR_CONFIG", `${file}: must be a JSON object`, { field: file });
-  }
+  const json = readJsonObjectFile(ctx, file);
   const base = dirname(resolve(file));
-  const cfg: Record<string, unknown> = { ...(json as Record<string, unknown>) };
+  const cfg: Record<string, unknown> = { ...json };
   const inputs: { name: string; path: string; bytes: Uint8Array }[] = [];
   for (const f of FILE_FIELDS) {
     const v = cfg[f];
