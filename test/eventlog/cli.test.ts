@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { syntheticKernel } from "../../src/cli/demo-assets.js";
 import { simulateTdBoot } from "../../src/sim/guest-firmware-boot.js";
 import { runCli } from "../support/cli.js";
 import { fixture, fixturePath } from "../support/fixtures.js";
@@ -89,19 +90,12 @@ describe("eventlog CLI", () => {
   });
 
   it("replays a simulated CCEL (with its table) against the simulated TDREPORT", async () => {
-    const k = new Uint8Array(0x1000);
-    const dv = new DataView(k.buffer);
-    dv.setUint16(0, 0x5a4d, true);
-    dv.setUint32(0x3c, 0x40, true);
-    dv.setUint32(0x40, 0x4550, true);
-    dv.setUint16(0x54, 240, true);
-    dv.setUint16(0x58, 0x20b, true);
-    dv.setUint32(0x58 + 60, 0x400, true);
-    dv.setUint32(0x202, 0x53726448, true); // "HdrS"
-    dv.setUint16(0x206, 0x20f, true);
-    k[0x211] = 1;
     const b = simulateTdBoot(
-      { firmware: fixture("firmware/debian-bookworm-ovmf-2022.11.fd"), kernel: k, cmdline: "quiet" },
+      {
+        firmware: fixture("firmware/debian-bookworm-ovmf-2022.11.fd"),
+        kernel: syntheticKernel(1),
+        cmdline: "quiet",
+      },
       { guestAgent: true },
     );
     const dir = mkdtempSync(join(tmpdir(), "tdx-attest-ccel-"));

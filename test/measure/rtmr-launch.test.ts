@@ -8,27 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { toHex } from "../../src/bytes.js";
+import { syntheticKernel } from "../../src/cli/demo-assets.js";
 import { simulateTdBoot } from "../../src/sim/guest-firmware-boot.js";
 import { runCli } from "../support/cli.js";
 import { fixture, fixturePath } from "../support/fixtures.js";
-
-function kernel(): Uint8Array {
-  const k = new Uint8Array(0x2000);
-  for (let i = 0x400; i < k.length; i++) k[i] = (i * 31) & 0xff;
-  const dv = new DataView(k.buffer);
-  dv.setUint16(0, 0x5a4d, true);
-  dv.setUint32(0x3c, 0x40, true);
-  dv.setUint32(0x40, 0x4550, true);
-  dv.setUint16(0x54, 240, true);
-  dv.setUint16(0x58, 0x20b, true);
-  dv.setUint32(0x58 + 60, 0x400, true);
-  dv.setUint32(0x58 + 108, 16, true);
-  dv.setUint32(0x202, 0x53726448, true); // "HdrS"
-  dv.setUint16(0x206, 0x20f, true);
-  k[0x211] = 1;
-  dv.setUint16(0x236, 0x40, true); // XLF_CAN_BE_LOADED_ABOVE_4G (initrd_addr_max stays 0)
-  return k;
-}
 
 async function measure(args: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
   const r = await runCli(["measure", ...args, "--json"]);
@@ -37,7 +20,7 @@ async function measure(args: string[]): Promise<{ code: number; json: Record<str
 }
 
 const dir = mkdtempSync(join(tmpdir(), "tdx-attest-rtmr-"));
-writeFileSync(join(dir, "kernel.bin"), kernel());
+writeFileSync(join(dir, "kernel.bin"), syntheticKernel(1));
 writeFileSync(join(dir, "initrd.img"), new Uint8Array(3000).fill(9));
 
 describe("measure --json rtmr", () => {
@@ -57,7 +40,7 @@ describe("measure --json rtmr", () => {
       {
         ...cfg,
         firmware: fixture("firmware/debian-bookworm-ovmf-2022.11.fd"),
-        kernel: kernel(),
+        kernel: syntheticKernel(1),
         initrd: new Uint8Array(3000).fill(9),
       },
       { guestAgent: true },

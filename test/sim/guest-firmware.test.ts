@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { toHex } from "../../src/bytes.js";
+import { syntheticKernel } from "../../src/cli/demo-assets.js";
 import { parseCcelTable } from "../../src/eventlog/ccel-table.js";
 import { decodeEvent } from "../../src/eventlog/decode.js";
 import { replayRtmrs } from "../../src/eventlog/replay.js";
@@ -17,29 +18,6 @@ import { type SimulatedBootOptions, simulateTdBoot } from "../../src/sim/guest-f
 import { fixture } from "../support/fixtures.js";
 
 const firmware = fixture("firmware/debian-bookworm-ovmf-2022.11.fd");
-
-/** A small PE32+ "bzImage": boot protocol 2.15, LOADED_HIGH, XLF_CAN_BE_LOADED_ABOVE_4G; `seed` varies the body. */
-function kernel(seed: number): Uint8Array {
-  const k = new Uint8Array(0x3000);
-  for (let i = 0x400; i < k.length; i++) k[i] = (i * seed + 11) & 0xff;
-  const dv = new DataView(k.buffer);
-  dv.setUint16(0, 0x5a4d, true);
-  dv.setUint32(0x3c, 0x40, true);
-  dv.setUint32(0x40, 0x4550, true);
-  dv.setUint16(0x46, 1, true);
-  dv.setUint16(0x54, 240, true);
-  dv.setUint16(0x58, 0x20b, true);
-  dv.setUint32(0x58 + 60, 0x400, true);
-  dv.setUint32(0x58 + 108, 16, true);
-  const sec = 0x58 + 240;
-  dv.setUint32(sec + 16, 0x2c00, true);
-  dv.setUint32(sec + 20, 0x400, true);
-  dv.setUint32(0x202, 0x53726448, true); // "HdrS"
-  dv.setUint16(0x206, 0x20f, true);
-  k[0x211] = 1;
-  dv.setUint16(0x236, 0x40, true);
-  return k;
-}
 
 function reportRtmrs(report: Uint8Array): string[] {
   return [0, 1, 2, 3].map((i) => toHex(report.subarray(720 + 48 * i, 768 + 48 * i)));
@@ -64,7 +42,7 @@ function boot(
       vcpus: cfg.vcpus,
       maxVcpus: cfg.maxVcpus,
       ...(cfg.hostCpus ? { hostCpus: cfg.hostCpus } : {}),
-      kernel: kernel(cfg.seed),
+      kernel: syntheticKernel(cfg.seed),
       ...(cfg.cmdline !== undefined ? { cmdline: cfg.cmdline } : {}),
       ...(cfg.initrd ? { initrd: cfg.initrd } : {}),
     },
