@@ -71,6 +71,12 @@ export function simulateTdBoot(
     });
   }
   const tdvf = parseTdvfMetadata(config.firmware);
+  if (!tdvf.sections.some((s) => s.type === "TD_HOB"))
+    throw new ConfigError(
+      "ERR_CONFIG",
+      "simulated boot models QEMU + OVMF: the firmware has no TD_HOB section (a td-shim image?)",
+      { field: "firmware" },
+    );
   const tdHob = buildTdHob({ memorySize: config.memory, sections: tdvf.sections });
   const module = new TdxModule({ version: config.moduleVersion }, { crypto });
   const kvm = new Kvm(module, { generation: config.kvm, hostCpus: config.hostCpus });

@@ -8,10 +8,12 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { toHex } from "../../src/bytes.js";
+import { syntheticKernel } from "../../src/cli/demo-assets.js";
 import { ConfigError } from "../../src/errors.js";
 import { buildTdvfImage, type TdvfSectionSpec } from "../../src/firmware/tdvf-builder.js";
 import { measureLaunch } from "../../src/measure/launch.js";
 import { componentDigests } from "../../src/measure/rtmr-input.js";
+import { simulateTdBoot } from "../../src/sim/guest-firmware-boot.js";
 
 function block(tag: string, gpa: number): Buffer {
   const b = Buffer.alloc(128);
@@ -98,5 +100,19 @@ describe("QEMU replay of td-shim images", () => {
     expect(componentDigests({ firmware, memorySize: 0x80000000n }).has("TD HOB")).toBe(false);
     const withHob = buildTdvfImage({ sections: shimSections(true) });
     expect(componentDigests({ firmware: withHob, memorySize: 0x80000000n }).has("TD HOB")).toBe(true);
+  });
+});
+
+describe("simulated OVMF boot of a td-shim image", () => {
+  it("is refused with a ConfigError naming the missing TD_HOB section", () => {
+    const firmware = buildTdvfImage({ layout: "td-shim", sections: shimSections(false) });
+    let err: unknown;
+    try {
+      simulateTdBoot({ firmware, kernel: syntheticKernel(1) });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(/QEMU \+ OVMF: the firmware has no TD_HOB section/);
   });
 });
