@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { runCli } from "../support/cli.js";
 
 describe("tdx-attest demo (npm start)", () => {
   it("decodes and prints the bundled sample quote", async () => {
-    let out = "";
-    const code = await main(["demo", "--sample-quote"], {
-      stdout: (s) => {
-        out += s;
-      },
-      stderr: () => {},
-    });
+    const { code, stdout: out } = await runCli(["demo", "--sample-quote"]);
     expect(code).toBe(0);
     expect(out).toMatch(
       /^tdx-attest demo: decoding the bundled sample quote .*fixtures\/sample-quote-v4\.dat/,
@@ -19,15 +13,8 @@ describe("tdx-attest demo (npm start)", () => {
   });
 
   it("--json wraps the quote view", async () => {
-    let out = "";
-    expect(
-      await main(["demo", "--sample-quote", "--json"], {
-        stdout: (s) => {
-          out += s;
-        },
-        stderr: () => {},
-      }),
-    ).toBe(0);
+    const { code, stdout: out } = await runCli(["demo", "--sample-quote", "--json"]);
+    expect(code).toBe(0);
     const j = JSON.parse(out);
     expect(j.ok).toBe(true);
     expect(j.quote.version).toBe(4);

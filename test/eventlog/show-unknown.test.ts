@@ -10,6 +10,7 @@ import { asciiBytes, concatBytes, toBase64, toHex, utf8 } from "../../src/bytes.
 import { main } from "../../src/cli/main.js";
 import { encodeTcg2Log } from "../../src/eventlog/encode.js";
 import { EV, TPM_ALG } from "../../src/eventlog/types.js";
+import { runCli } from "../support/cli.js";
 import { fixture, fixturePath } from "../support/fixtures.js";
 
 function ev(seq: number, mrIndex: number, eventType: number, data: Uint8Array) {
@@ -39,14 +40,7 @@ describe("eventlog show on unknown events", () => {
     const dir = mkdtempSync(join(tmpdir(), "show-unknown-"));
     const file = join(dir, "log.bin");
     writeFileSync(file, encodeTcg2Log(events));
-    let out = "";
-    const code = await main(["eventlog", "show", file], {
-      stdout: (s) => {
-        out += s;
-      },
-      stderr: () => {},
-      readStdin: () => new Uint8Array(0),
-    });
+    const { code, stdout: out } = await runCli(["eventlog", "show", file]);
     expect(code).toBe(0);
     const lines = out.trimEnd().split("\n");
     expect(lines).toHaveLength(1 + events.length);
@@ -68,14 +62,7 @@ describe("eventlog show on unknown events", () => {
     ] as const) {
       const file = join(dir, name);
       writeFileSync(file, body);
-      let out = "";
-      const code = await main(["eventlog", "show", file, "--json"], {
-        stdout: (s) => {
-          out += s;
-        },
-        stderr: () => {},
-        readStdin: () => new Uint8Array(0),
-      });
+      const { code, stdout: out } = await runCli(["eventlog", "show", file, "--json"]);
       expect(code).toBe(0);
       outs.push(out);
     }
