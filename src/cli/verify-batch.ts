@@ -106,7 +106,8 @@ async function oneFile(dir: string, file: string, o: BatchOptions, ctx: CommandC
     if (!o.appraisal) {
       const kind = verified.td ? "TDX" : "SGX";
       const summary = `${verified.status} (${kind} v${verified.quote.header.version}, FMSPC ${verified.fmspc})`;
-      return { ...base, ok: true, summary };
+      // A revoked TCB is a genuine quote that must not pass (fail closed, as for one quote).
+      return { ...base, ok: verified.status !== "Revoked", summary };
     }
     const { setup, now, acceptWarning } = o.appraisal;
     const { result } = appraiseWithSetup(setup, verified, collateral, now);

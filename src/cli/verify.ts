@@ -110,11 +110,27 @@ async function loadCollateral(
   );
 }
 
+/**
+ * Intel reports a revoked TCB (platform, TDX module or QE level) as a status, and verifyQuote
+ * returns it so callers can see which level; the CLI fails closed on it: no "OK", exit 4.
+ */
+export function isRevoked(r: VerifiedQuote): boolean {
+  return r.status === "Revoked";
+}
+
+function revokedMessage(r: VerifiedQuote): string {
+  return `the quote is genuine but its TCB is Revoked (platform ${r.platformStatus}, QE ${r.qeIdentityStatus}${
+    r.tdxModuleStatus ? `, TDX module ${r.tdxModuleStatus}` : ""
+  })`;
+}
+
 /** The JSON form of a verdict (bigint attributes as hex, the quote through abi/json). */
 export function verdictToJson(r: VerifiedQuote): Record<string, unknown> {
   const { quote, td, ...rest } = r;
+  const revoked = isRevoked(r);
   return {
-    ok: true,
+    ok: !revoked,
+    ...(revoked ? { error: { code: "ERR_TCB_REVOKED", message: revokedMessage(r) } } : {}),
     ...rest,
     ...(td ? { td: { debug: td.debug, attributes: toHex(u64le(td.attributes)) } } : {}),
     quote: quoteToJson(quote),
@@ -124,7 +140,7 @@ export function verdictToJson(r: VerifiedQuote): Record<string, unknown> {
 function human(r: VerifiedQuote): string {
   const kind = r.td ? "TDX" : "SGX";
   const lines = [
-    `OK: ${r.status} (${kind} quote v${r.quote.header.version}, FMSPC ${r.fmspc}, TCB date ${r.tcbDate})`,
+    `${isRevoked(r) ? "REVOKED" : "OK"}: ${r.status} (${kind} quote v${r.quote.header.version}, FMSPC ${r.fmspc}, TCB date ${r.tcbDate})`,
     `  advisories:        ${r.advisoryIds.length > 0 ? r.advisoryIds.join(", ") : "none"}`,
     `  platform level:    ${r.platformStatus}`,
     `  QE identity:       ${r.qeIdentityStatus}`,
@@ -255,6 +271,10 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (typeof values["reference"] === "string")
       return await verifyThenAppraise(ctx, values, r, collateral, p.now);
     ctx.stdout(json ? `${toJson(verdictToJson(r))}\n` : human(r));
+    if (isRevoked(r)) {
+      if (!json) ctx.stderr(`tdx-attest: ERR_TCB_REVOKED: ${revokedMessage(r)}\n`);
+      return EXIT.verify;
+    }
     return EXIT.ok;
   } catch (e) {
     if (!(e instanceof TdxError)) throw e;
