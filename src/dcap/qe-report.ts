@@ -7,7 +7,7 @@ import type { QeReportCertificationData, SgxReportBody } from "../abi/types.js";
 import { concatBytes, equalBytes, isAllZero } from "../bytes.js";
 import { type CryptoBackend, startVerifyP256 } from "../crypto/types.js";
 import { VerifyError } from "../errors.js";
-import type { IsvLevel, QeIdentity } from "./tcb-info.js";
+import type { IsvLevel, QeIdentity, TcbStatus } from "./tcb-info.js";
 import { isvLevelFor } from "./tcb-status.js";
 
 /** QE report signature: ECDSA-P256-SHA256 by the PCK leaf key over the 384 report bytes. */
@@ -81,6 +81,15 @@ export function matchQeIdentity(report: SgxReportBody, id: QeIdentity): IsvLevel
     );
   }
   return level;
+}
+
+/**
+ * The QE status Intel's EnclaveReportVerifier reports for a QE level: UpToDate and Revoked stand,
+ * every other level status (ConfigurationNeeded, OutOfDate, OutOfDateConfigurationNeeded) means
+ * "ISVSVN out of date" and converges as OutOfDate (tdx-reference.md 16.3).
+ */
+export function qeStatusOf(level: IsvLevel): TcbStatus {
+  return level.tcbStatus === "UpToDate" || level.tcbStatus === "Revoked" ? level.tcbStatus : "OutOfDate";
 }
 
 /** Quote signature: the attestation key over header || [descriptor] || body (13.2/13.3). */

@@ -73,10 +73,21 @@ export interface QeIdentity {
   tcbLevels: IsvLevel[];
 }
 
-function status(o: Json, path: string): TcbStatus {
+/** TDX module identity levels: Intel QVL's VALID_MODULE_TCB_STATUSES (TcbStatus.h). */
+export const MODULE_STATUSES: readonly TcbStatus[] = ["UpToDate", "OutOfDate", "Revoked"];
+/** QE identity levels: the statuses Intel's EnclaveIdentityV2 parser accepts (no SWHardening*). */
+export const QE_STATUSES: readonly TcbStatus[] = [
+  "UpToDate",
+  "ConfigurationNeeded",
+  "OutOfDate",
+  "OutOfDateConfigurationNeeded",
+  "Revoked",
+];
+
+/** A status from `allowed`; any other string (even another structure's status) is a format error. */
+function status(o: Json, path: string, allowed: readonly string[] = TCB_STATUSES): TcbStatus {
   const s = str(o, "tcbStatus", path);
-  if (!(TCB_STATUSES as readonly string[]).includes(s))
-    throw formatError(`${path}.tcbStatus`, `unknown status "${s}"`);
+  if (!allowed.includes(s)) throw formatError(`${path}.tcbStatus`, `unknown status "${s}"`);
   return s as TcbStatus;
 }
 
@@ -111,13 +122,13 @@ function tcbLevel(v: unknown, path: string, tdx: boolean): TcbLevel {
   return level;
 }
 
-function isvLevel(v: unknown, path: string): IsvLevel {
+function isvLevel(v: unknown, path: string, allowed: readonly TcbStatus[]): IsvLevel {
   const o = obj(v, path);
   date(o, "tcbDate", path);
   return {
     isvSvn: int(obj(o["tcb"], `${path}.tcb`), "isvsvn", `${path}.tcb`, 0xffff),
     tcbDate: str(o, "tcbDate", path),
-    tcbStatus: status(o, path),
+    tcbStatus: status(o, path, allowed),
     advisoryIds: strings(o, "advisoryIDs", path),
   };
 }
@@ -129,7 +140,9 @@ function moduleIdentity(v: unknown, path: string): TdxModuleIdentity {
     mrSigner: hex(o, "mrsigner", path, 48),
     attributes: hex(o, "attributes", path, 8),
     attributesMask: hex(o, "attributesMask", path, 8),
-    tcbLevels: arr(o["tcbLevels"], `${path}.tcbLevels`).map((l, i) => isvLevel(l, `${path}.tcbLevels[${i}]`)),
+    tcbLevels: arr(o["tcbLevels"], `${path}.tcbLevels`).map((l, i) =>
+      isvLevel(l, `${path}.tcbLevels[${i}]`, MODULE_STATUSES),
+    ),
   };
 }
 
@@ -183,7 +196,9 @@ export function parseQeIdentity(text: string): QeIdentity {
   if (int(o, "version", p) !== 2)
     throw formatError(`${p}.version`, "only QE identity version 2 is supported");
   const u32 = (k: string) => new DataView(hex(o, k, p, 4).buffer).getUint32(0, true);
-  const levels = arr(o["tcbLevels"], `${p}.tcbLevels`).map((l, i) => isvLevel(l, `${p}.tcbLevels[${i}]`));
+  const levels = arr(o["tcbLevels"], `${p}.tcbLevels`).map((l, i) =>
+    isvLevel(l, `${p}.tcbLevels[${i}]`, QE_STATUSES),
+  );
   if (levels.length === 0) throw formatError(`${p}.tcbLevels`, "no TCB levels");
   return {
     id,

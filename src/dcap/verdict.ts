@@ -7,7 +7,8 @@ import type { Quote, TdQuoteBody } from "../abi/types.js";
 import { equalBytes, toHex } from "../bytes.js";
 import { VerifyError } from "../errors.js";
 import type { VerifiedPck } from "./pck.js";
-import type { TcbInfo, TcbLevel, TcbStatus } from "./tcb-info.js";
+import { qeStatusOf } from "./qe-report.js";
+import type { IsvLevel, TcbInfo, TcbLevel, TcbStatus } from "./tcb-info.js";
 import {
   converge,
   mergeAdvisories,
@@ -41,6 +42,7 @@ export interface VerifiedQuote {
   fmspc: string;
   /** Status of the selected TDX level (TDX) or SGX level (SGX) before merging. */
   platformStatus: TcbStatus;
+  /** Intel's QE status: UpToDate, Revoked, or OutOfDate for any other QE level status. */
   qeIdentityStatus: TcbStatus;
   /** TDX only: the module identity level's status; "UpToDate" when TEE_TCB_SVN[1] = 0 (Intel: OK). */
   tdxModuleStatus?: TcbStatus;
@@ -139,9 +141,10 @@ export function tcbVerdict(
   q: Quote,
   col: AuthenticatedCollateral,
   pck: VerifiedPck,
-  qeLevel: { tcbStatus: TcbStatus; advisoryIds: string[] },
+  qeLevel: IsvLevel,
 ): Omit<VerifiedQuote, "pck" | "quote" | "fmspc" | "tcbEvaluationDataNumber"> {
   const info = col.tcbInfo;
+  const qeStatus = qeStatusOf(qeLevel);
   const body = q.body.kind === "sgx" ? undefined : q.body;
   const match = selectTcbLevel(info, pck.extensions.tcbComponents, pck.extensions.pceSvn, body?.teeTcbSvn);
   const platformStatus = match.tdxLevel.tcbStatus;
@@ -155,20 +158,20 @@ export function tcbVerdict(
         sgxStatus: match.sgxLevel.tcbStatus,
         tdxStatus: status,
         moduleStatus: mod?.tcbStatus,
-        qeStatus: qeLevel.tcbStatus,
+        qeStatus,
         teeTcbSvn2: body.teeTcbSvn2,
         info,
       });
     }
   }
-  status = converge(status, qeLevel.tcbStatus);
+  status = converge(status, qeStatus);
   const out: ReturnType<typeof tcbVerdict> = {
     status,
     advisoryIds: mergeAdvisories(match.tdxLevel.advisoryIds, mod?.advisoryIds, qeLevel.advisoryIds),
     tcbDate: match.tdxLevel.tcbDate,
     tcbLevel: match.tdxLevel,
     platformStatus,
-    qeIdentityStatus: qeLevel.tcbStatus,
+    qeIdentityStatus: qeStatus,
   };
   if (body) {
     out.tdxModuleStatus = mod?.tcbStatus ?? "UpToDate";
