@@ -115,7 +115,10 @@ export function zeroExtended(data: RegionSource, size: number): PageProvider {
   };
 }
 
-/** Source of a TDVF section's guest pages (§9.2 step 2). */
+/**
+ * Source of a TDVF section's guest pages (§9.2 step 2): TD_HOB the HOB, other memory-only sections
+ * zero pages, sections with raw data MemoryDataSize bytes of the file from DataOffset.
+ */
 function sectionSource(s: TdvfSection, fw: Uint8Array, tdHob: Uint8Array | undefined): RegionSource {
   if (s.type === "TD_HOB") {
     if (tdHob && tdHob.length > s.memoryDataSize)
@@ -125,8 +128,17 @@ function sectionSource(s: TdvfSection, fw: Uint8Array, tdHob: Uint8Array | undef
       );
     return zeroExtended(tdHob ?? new Uint8Array(0), s.memoryDataSize);
   }
-  const raw = s.rawDataSize > 0 ? fw.subarray(s.dataOffset, s.dataOffset + s.rawDataSize) : new Uint8Array(0);
-  return raw.length === s.memoryDataSize ? raw : zeroExtended(raw, s.memoryDataSize);
+  if (s.rawDataSize === 0) return zeroExtended(new Uint8Array(0), s.memoryDataSize);
+  // QEMU points the source at `firmware + DataOffset` and copies MemoryDataSize bytes: a tail
+  // beyond RawDataSize is the file bytes that follow, not zeros (dstack-mr reads the same).
+  const end = s.dataOffset + s.memoryDataSize;
+  if (end > fw.length)
+    throw new ConfigError(
+      "ERR_CONFIG",
+      `firmware: section[${s.index}] ${s.type}: QEMU copies MemoryDataSize 0x${s.memoryDataSize.toString(16)} bytes from DataOffset 0x${s.dataOffset.toString(16)}, past the end of the 0x${fw.length.toString(16)}-byte firmware file`,
+      { field: "firmware" },
+    );
+  return fw.subarray(s.dataOffset, end);
 }
 
 /** Runs the whole launch; a failing ioctl throws SimulationError(ERR_KVM) naming it. */

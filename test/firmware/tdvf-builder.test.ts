@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { toHex } from "../../src/bytes.js";
+import { ConfigError } from "../../src/errors.js";
 import { parseTdvfMetadata, TDVF_SECTION_TYPES, type TdvfSectionType } from "../../src/firmware/tdvf.js";
 import { buildTdvfImage, type TdvfSectionSpec } from "../../src/firmware/tdvf-builder.js";
 import { measureLaunch } from "../../src/measure/launch.js";
@@ -19,19 +20,27 @@ function block(tag: string, gpa: number): Buffer {
   return b;
 }
 
-/** The reference: what QEMU + KVM + the module do, written out longhand. */
+/**
+ * The reference: what QEMU + KVM + the module do, written out longhand. With `fw`, a section with
+ * raw data is MemoryDataSize bytes of the file from its DataOffset (QEMU's source pointer, §9.2);
+ * without it (config payload regions) the raw bytes zero-extended.
+ */
 function referenceMrtd(
   sections: readonly TdvfSectionSpec[],
   twoPass: boolean,
+  fw?: Uint8Array,
 ): { mrtd: string; adds: number; extends: number } {
   const h = createHash("sha384");
   let adds = 0;
   let exts = 0;
-  for (const s of sections) {
+  const parsed = fw ? parseTdvfMetadata(fw).sections : [];
+  sections.forEach((s, i) => {
     const attrs = s.attributes ?? 0;
-    if (attrs & 2) continue; // PAGE_AUG: not added at build time
+    if (attrs & 2) return; // PAGE_AUG: not added at build time
     const mem = Buffer.alloc(s.memorySize);
-    if (s.raw && s.type !== "TD_HOB") Buffer.from(s.raw).copy(mem);
+    const off = parsed[i]?.dataOffset ?? 0;
+    if (s.raw && fw) Buffer.from(fw.subarray(off, off + s.memorySize)).copy(mem);
+    else if (s.raw && s.type !== "TD_HOB") Buffer.from(s.raw).copy(mem);
     const pages = s.memorySize / 4096;
     const measured = (attrs & 1) === 1;
     const extendPage = (p: number) => {
@@ -48,7 +57,7 @@ function referenceMrtd(
       if (measured && !twoPass) extendPage(p);
     }
     if (measured && twoPass) for (let p = 0; p < pages; p++) extendPage(p);
-  }
+  });
   return { mrtd: h.digest("hex"), adds, extends: exts };
 }
 
@@ -110,7 +119,7 @@ describe("synthetic TDVF images: every section type × attribute combination", (
         const fw = buildTdvfImage({ sections: c.sections });
         expect(parseTdvfMetadata(fw).sections).toHaveLength(c.sections.length);
         const g = measureLaunch({ firmware: fw, qemuVersion: q });
-        const ref = referenceMrtd(c.sections, q === "8.2");
+        const ref = referenceMrtd(c.sections, q === "8.2", fw);
         expect(toHex(g.mrTd)).toBe(ref.mrtd);
         expect(g.stats.pagesAdded).toBe(ref.adds);
         expect(g.stats.chunksExtended).toBe(ref.extends);
@@ -157,8 +166,21 @@ describe("random synthetic images (fast-check) against the reference", () => {
           });
           if (sections.filter((s) => s.type === "PAYLOAD").length > 1) return;
           const fw = buildTdvfImage({ sections });
-          const g = measureLaunch({ firmware: fw, qemuVersion: twoPass ? "8.0" : "9.1" });
-          const ref = referenceMrtd(sections, twoPass);
+          const launch = () => measureLaunch({ firmware: fw, qemuVersion: twoPass ? "8.0" : "9.1" });
+          const pastEnd = parseTdvfMetadata(fw).sections.some(
+            (p) =>
+              (p.attributes & 2) === 0 &&
+              p.rawDataSize > 0 &&
+              p.memoryDataSize > 0 &&
+              p.dataOffset + p.memoryDataSize > fw.length,
+          );
+          if (pastEnd) {
+            // QEMU would copy past the end of the firmware file: refused (§9.2).
+            expect(launch).toThrow(ConfigError);
+            return;
+          }
+          const g = launch();
+          const ref = referenceMrtd(sections, twoPass, fw);
           expect(toHex(g.mrTd)).toBe(ref.mrtd);
           expect(g.stats.pagesAdded).toBe(ref.adds);
           expect(g.stats.chunksExtended).toBe(ref.extends);

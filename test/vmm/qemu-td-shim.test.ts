@@ -22,14 +22,19 @@ function block(tag: string, gpa: number): Buffer {
   return b;
 }
 
-/** Single-pass QEMU order over the sections a td-shim-aware VMM loads (gpa, size, measured, bytes). */
+/**
+ * Single-pass QEMU order over the sections a td-shim-aware VMM loads (gpa, size, measured, file
+ * offset of the raw data). A section with raw data is `size` bytes of the file from that offset
+ * (QEMU's source pointer, §9.2), so the payload's last page is the file bytes after it.
+ */
 function expectedMrtd(
-  regions: readonly { gpa: number; size: number; measure: boolean; raw?: Uint8Array }[],
+  fw: Uint8Array,
+  regions: readonly { gpa: number; size: number; measure: boolean; fileOffset?: number }[],
 ): string {
   const h = createHash("sha384");
   for (const r of regions) {
     const mem = Buffer.alloc(r.size);
-    if (r.raw) Buffer.from(r.raw).copy(mem);
+    if (r.fileOffset !== undefined) Buffer.from(fw.subarray(r.fileOffset, r.fileOffset + r.size)).copy(mem);
     for (let off = 0; off < r.size; off += 4096) {
       h.update(block("MEM.PAGE.ADD", r.gpa + off));
       if (!r.measure) continue;
@@ -59,18 +64,17 @@ function shimSections(withHob: boolean): TdvfSectionSpec[] {
 }
 
 const loaded = [
-  { gpa: 0xffff0000, size: 0x10000, measure: true, raw: bfv },
+  { gpa: 0xffff0000, size: 0x10000, measure: true, fileOffset: 0 },
   { gpa: 0xff000000, size: 0x20000, measure: false },
-  { gpa: 0x90000000, size: 0x4000, measure: true, raw: payload },
+  { gpa: 0x90000000, size: 0x4000, measure: true, fileOffset: 0x10000 },
   { gpa: 0x8ff00000, size: 0x10000, measure: false },
 ];
 
 describe("QEMU replay of td-shim images", () => {
   it("without TD_HOB: TdInfo skipped, PermMem (PAGE_AUG) not added, payload measured", () => {
-    const g = measureLaunch({
-      firmware: buildTdvfImage({ layout: "td-shim", sections: shimSections(false) }),
-    });
-    expect(toHex(g.mrTd)).toBe(expectedMrtd(loaded));
+    const firmware = buildTdvfImage({ layout: "td-shim", sections: shimSections(false) });
+    const g = measureLaunch({ firmware });
+    expect(toHex(g.mrTd)).toBe(expectedMrtd(firmware, loaded));
     expect(g.stats.pagesAdded).toBe((0x10000 + 0x20000 + 0x4000 + 0x10000) / 4096);
     expect(g.stats.chunksExtended).toBe(((0x10000 + 0x4000) / 4096) * 16);
     const notes = g.trace.events.filter((e) => e.name === "tdvf-skip").map((e) => e.note);
@@ -79,8 +83,11 @@ describe("QEMU replay of td-shim images", () => {
   });
 
   it("with TD_HOB: the HOB section is added (not extended) in metadata order", () => {
-    const g = measureLaunch({ firmware: buildTdvfImage({ layout: "ovmf", sections: shimSections(true) }) });
-    expect(toHex(g.mrTd)).toBe(expectedMrtd([...loaded, { gpa: 0xff100000, size: 0x2000, measure: false }]));
+    const firmware = buildTdvfImage({ layout: "ovmf", sections: shimSections(true) });
+    const g = measureLaunch({ firmware });
+    expect(toHex(g.mrTd)).toBe(
+      expectedMrtd(firmware, [...loaded, { gpa: 0xff100000, size: 0x2000, measure: false }]),
+    );
   });
 
   it("a TD HOB given for an image without a TD_HOB section is a ConfigError naming tdHob", () => {
