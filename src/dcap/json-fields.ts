@@ -51,11 +51,46 @@ export function hex(o: Json, key: string, path: string, size: number): Uint8Arra
   return fromHex(s, `${path}.${key}`, size);
 }
 
-/** RFC 3339 UTC timestamp ("2025-06-19T10:16:03Z", optional fraction) → ms since epoch. */
+const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d+)?(?:([Zz])|([+-])(\d\d):(\d\d))$/;
+
+/**
+ * RFC 3339 date-time → ms since epoch, or NaN. Calendar fields are range-checked (Date.parse
+ * would roll 2025-02-30 over to March 2 and accept 24:00); `t`/`z` may be lowercase and the
+ * offset numeric (RFC 3339 5.6, as chrono's parser used by dcap-qvl accepts). A leap second 60
+ * counts as the end of that minute's 59th second.
+ */
+export function parseRfc3339(s: string): number {
+  const m = RFC3339.exec(s);
+  if (!m) return Number.NaN;
+  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const dim = new Date(Date.UTC(y, mo, 0)).getUTCDate(); // days in month `mo` (1-based)
+  const oh = Number(m[10] ?? 0);
+  const om = Number(m[11] ?? 0);
+  if (
+    y < 100 ||
+    mo < 1 ||
+    mo > 12 ||
+    d < 1 ||
+    d > dim ||
+    h > 23 ||
+    mi > 59 ||
+    se > 60 ||
+    oh > 23 ||
+    om > 59
+  ) {
+    return Number.NaN;
+  }
+  const frac = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
+  const sign = m[9] === "-" ? -1 : 1;
+  const t = Date.UTC(y, mo - 1, d, h, mi, Math.min(se, 59)) + (se === 60 ? 999 : frac);
+  return t - (m[8] ? 0 : sign * (oh * 60 + om) * 60_000);
+}
+
+/** RFC 3339 timestamp field ("2025-06-19T10:16:03Z", optional fraction) → ms since epoch. */
 export function date(o: Json, key: string, path: string): number {
   const s = str(o, key, path);
-  const t = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(s) ? Date.parse(s) : Number.NaN;
-  if (Number.isNaN(t)) throw formatError(`${path}.${key}`, `expected an RFC 3339 UTC time, got "${s}"`);
+  const t = parseRfc3339(s);
+  if (Number.isNaN(t)) throw formatError(`${path}.${key}`, `expected an RFC 3339 date-time, got "${s}"`);
   return t;
 }
 

@@ -3,7 +3,9 @@
  * status vocabularies per structure, QE status mapping, dates, chain shapes, fail-closed.
  */
 import { describe, expect, it } from "vitest";
-import type { JsonObject } from "../../src/sim/pki-collateral.js";
+import { parseTcbInfo } from "../../src/dcap/tcb-info.js";
+import { TdxError } from "../../src/errors.js";
+import { defaultTcbInfo, type JsonObject } from "../../src/sim/pki-collateral.js";
 import { pki, quoteFor, run, status } from "./test-pki.js";
 
 type Level = { tcbStatus: string };
@@ -41,5 +43,39 @@ describe("TDX module identity level statuses (VALID_MODULE_TCB_STATUSES)", () =>
       const p = await pki({ tcbInfo: setModuleTop(s) });
       expect(await run(p, await quoteFor(p, { teeTcbSvn: svn(4, 1, 2) }))).toBe("ERR_COLLATERAL_FORMAT");
     }
+  });
+});
+
+describe("collateral dates (RFC 3339, tdx-reference.md 15.2)", () => {
+  const doc = (issueDate: string) =>
+    JSON.stringify({
+      ...defaultTcbInfo(new Uint8Array(6), new Uint8Array(2), Date.UTC(2026, 0, 1), Date.UTC(2026, 11, 1)),
+      issueDate,
+    });
+  const parsed = (s: string) => {
+    try {
+      return parseTcbInfo(doc(s)).issueDate;
+    } catch (e) {
+      return e instanceof TdxError ? e.code : "untyped";
+    }
+  };
+  it("calendar-invalid dates are a typed error, not rolled over by Date.parse", () => {
+    for (const s of [
+      "2025-02-30T00:00:00Z",
+      "2025-02-29T00:00:00Z",
+      "2025-06-19T24:00:00Z",
+      "2025-04-31T00:00:00Z",
+    ]) {
+      expect(parsed(s), s).toBe("ERR_COLLATERAL_FORMAT");
+    }
+    expect(parsed("2024-02-29T00:00:00Z")).toBe(Date.UTC(2024, 1, 29));
+  });
+  it("RFC 3339 variants: fractional seconds, lowercase t/z, numeric offsets", () => {
+    const t = Date.UTC(2025, 5, 19, 10, 16, 3);
+    expect(parsed("2025-06-19T10:16:03.123456Z")).toBe(t + 123);
+    expect(parsed("2025-06-19t10:16:03z")).toBe(t);
+    expect(parsed("2025-06-19T12:16:03+02:00")).toBe(t);
+    expect(parsed("2025-06-19T10:16:03")).toBe("ERR_COLLATERAL_FORMAT");
+    expect(parsed("2025-06-19 10:16:03Z")).toBe("ERR_COLLATERAL_FORMAT");
   });
 });
