@@ -3,6 +3,7 @@
  * status vocabularies per structure, QE status mapping, dates, chain shapes, fail-closed.
  */
 import { describe, expect, it } from "vitest";
+import { pckChainCertificationData } from "../../src/abi/cert-data.js";
 import { parseTcbInfo } from "../../src/dcap/tcb-info.js";
 import { TdxError } from "../../src/errors.js";
 import { defaultTcbInfo, type JsonObject } from "../../src/sim/pki-collateral.js";
@@ -77,5 +78,20 @@ describe("collateral dates (RFC 3339, tdx-reference.md 15.2)", () => {
     expect(parsed("2025-06-19T12:16:03+02:00")).toBe(t);
     expect(parsed("2025-06-19T10:16:03")).toBe("ERR_COLLATERAL_FORMAT");
     expect(parsed("2025-06-19 10:16:03Z")).toBe("ERR_COLLATERAL_FORMAT");
+  });
+});
+
+describe("PCK chain shape (Intel QVL: EXPECTED_CERTIFICATE_COUNT_IN_PCK_CHAIN = 3)", () => {
+  it("a chain without the root, or with an extra certificate, is refused; the root is never appended", async () => {
+    const p = await pki();
+    const [leaf, ca, root] = p.pckChain as [Uint8Array, Uint8Array, Uint8Array];
+    for (const chain of [
+      [leaf, ca],
+      [leaf, ca, root, root],
+      [leaf, ca, ca, root],
+    ]) {
+      const q = await quoteFor(p, {}, { innerCertData: pckChainCertificationData(chain) });
+      expect(await run(p, q)).toBe("ERR_CERT_CHAIN");
+    }
   });
 });
