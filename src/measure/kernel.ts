@@ -157,15 +157,20 @@ export function kernelDigest(kernel: Uint8Array, opts: KernelDigestOptions): Uin
 /** How OVMF adds `initrd=initrd` to the LoadOptions (§12.6): before edk2-stable202508 a suffix. */
 export type InitrdOptionStyle = "none" | "suffix" | "prefix";
 
-/** The LoadOptions string OVMF passes to the kernel for direct boot (§12.6). */
+/**
+ * The LoadOptions string OVMF passes to the kernel for direct boot (§12.6). OVMF formats "%a%a"
+ * with the literal " initrd=initrd" after (or "initrd=initrd " before) the command line, so the
+ * space stays even when the command line QEMU passes is empty. An empty result means no
+ * LoadOptions at all (empty command line, no initrd): nothing is measured.
+ */
 export function ovmfLoadOptions(
   cmdline: string,
   hasInitrd: boolean,
   style: InitrdOptionStyle = "suffix",
 ): string {
   if (!hasInitrd || style === "none") return cmdline;
-  if (style === "prefix") return cmdline === "" ? "initrd=initrd" : `initrd=initrd ${cmdline}`;
-  return cmdline === "" ? "initrd=initrd" : `${cmdline} initrd=initrd`;
+  if (style === "prefix") return `initrd=initrd ${cmdline}`;
+  return `${cmdline} initrd=initrd`;
 }
 
 /** RTMR2 command-line digest: SHA-384(UTF-16LE(cmdline) || 00 00) (§12.6). */
