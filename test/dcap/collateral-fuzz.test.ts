@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { collateralFromJson } from "../../src/dcap/collateral.js";
 import { verifyQuote } from "../../src/dcap/verify.js";
 import { TdxError } from "../../src/errors.js";
 import { defaultQeIdentity, defaultTcbInfo, type JsonObject } from "../../src/sim/pki-collateral.js";
@@ -72,4 +73,26 @@ describe("signed hostile collateral fields", () => {
       );
     });
   }
+});
+
+describe("dcap-qvl collateral JSON with hostile members", () => {
+  it("any member replaced by any JSON value → verdict or TdxError", async () => {
+    const p = await pki();
+    const q = await quoteFor(p);
+    const keys = Object.keys(p.collateralJson);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...keys), hostile, async (k, v) => {
+        let r: string;
+        try {
+          const c = collateralFromJson({ ...p.collateralJson, [k]: v });
+          await verifyQuote(q, c, { now: NOW, trustedRoots: [p.rootCa] });
+          r = "verdict";
+        } catch (e) {
+          r = e instanceof TdxError ? e.code : `UNTYPED ${String(e)}`;
+        }
+        expect(r).not.toMatch(/^UNTYPED/);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
