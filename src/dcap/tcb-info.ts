@@ -146,6 +146,16 @@ function moduleIdentity(v: unknown, path: string): TdxModuleIdentity {
   };
 }
 
+/**
+ * tcbType 0 is the only defined type: each component is compared by its own SVN (16.2). Another
+ * value would give the components another meaning, so it is refused rather than ignored.
+ */
+function tcbType(o: Json, p: string): number {
+  const t = int(o, "tcbType", p);
+  if (t !== 0) throw formatError(`${p}.tcbType`, `unsupported TCB type ${t} (only 0 is defined)`);
+  return t;
+}
+
 /** Parses the text of a `tcbInfo` object (v3 only; id TDX or SGX). */
 export function parseTcbInfo(text: string): TcbInfo {
   const p = "tcbInfo";
@@ -165,7 +175,7 @@ export function parseTcbInfo(text: string): TcbInfo {
     nextUpdate: date(o, "nextUpdate", p),
     fmspc: hex(o, "fmspc", p, 6),
     pceId: hex(o, "pceId", p, 2),
-    tcbType: int(o, "tcbType", p),
+    tcbType: tcbType(o, p),
     tcbEvaluationDataNumber: int(o, "tcbEvaluationDataNumber", p),
     tdxModuleIdentities: [],
     tcbLevels: levels,

@@ -153,7 +153,12 @@ export function relaunchStatus(s: QuoteStatus, r: RelaunchInput): QuoteStatus {
       );
     }
     const top = [...id.tcbLevels].sort((a, b) => b.isvSvn - a.isvSvn)[0];
-    moduleCurrent = (svn2[0] ?? 0) >= (top?.isvSvn ?? 0);
+    if (!top) {
+      throw new VerifyError("ERR_TCB_NOT_SUPPORTED", `TcbInfo.tdxModuleIdentities[${id.id}]: no TCB levels`, {
+        field: "tcbInfo.tdxModuleIdentities",
+      });
+    }
+    moduleCurrent = (svn2[0] ?? 0) >= top.isvSvn;
   }
   if (!late || !moduleCurrent) return s;
   const config = r.sgxStatus.includes("Configuration") || r.tdxStatus.includes("Configuration");

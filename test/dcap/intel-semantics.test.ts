@@ -95,3 +95,25 @@ describe("PCK chain shape (Intel QVL: EXPECTED_CERTIFICATE_COUNT_IN_PCK_CHAIN = 
     }
   });
 });
+
+describe("TCB info structure rules", () => {
+  it("tcbType other than 0 is refused (component semantics unknown; fail closed)", async () => {
+    const p = await pki({ tcbInfo: (d) => ({ ...d, tcbType: 1 }) });
+    expect(await run(p, await quoteFor(p))).toBe("ERR_COLLATERAL_FORMAT");
+  });
+  it("TD relaunch against a TEE_TCB_SVN2 module identity with no levels: TCB_NOT_SUPPORTED (TDRelaunchCheck)", async () => {
+    const p = await pki({
+      tcbInfo: (d) => {
+        const ids = d["tdxModuleIdentities"] as JsonObject[];
+        ids.push({ ...(ids[0] as JsonObject), id: "TDX_02", tcbLevels: [] });
+        return d;
+      },
+    });
+    const q = await quoteFor(
+      p,
+      { teeTcbSvn: svn(2, 1, 2), teeTcbSvn2: svn(4, 2, 2) },
+      { version: 5, bodyType: 3 },
+    );
+    expect(await run(p, q)).toBe("ERR_TCB_NOT_SUPPORTED");
+  });
+});
