@@ -5,6 +5,7 @@
  * and where it came from — a value no quote carries (§3.2, §8.2).
  */
 import { type CryptoBackend, defaultCrypto } from "../crypto/index.js";
+import { buildTdHob } from "../firmware/td-hob.js";
 import {
   parseTdvfMetadata,
   TDVF_ATTR_MR_EXTEND,
@@ -83,6 +84,7 @@ export function measureLaunch(
   );
   const onProgress = opts.onProgress;
   const pagesTotal = onProgress ? plannedPages(config, tdvf) : 0;
+  const tdHob = hobFor(config, tdvf);
   const kvm = new Kvm(module, {
     generation: config.kvm,
     hostCpus: config.hostCpus,
@@ -93,7 +95,7 @@ export function measureLaunch(
     kvm,
     qemuOptionsFor(config, {
       ...(config.firmware && tdvf ? { firmware: config.firmware, tdvf } : {}),
-      ...(config.tdHob ? { tdHob: config.tdHob } : {}),
+      ...(tdHob ? { tdHob } : {}),
     }),
   );
   onProgress?.({ pagesDone: pagesTotal, pagesTotal });
@@ -123,6 +125,18 @@ export function measureLaunch(
     },
     config,
   };
+}
+
+/**
+ * The TD_HOB section's contents: the configured blob, else — when the section is MR_EXTENDed, so
+ * its bytes enter MRTD — the HOB QEMU builds for the memory size before loading it (§9.2 step 3,
+ * §11). An unmeasured HOB does not affect MRTD and is left to the RTMR computation.
+ */
+function hobFor(config: LaunchConfig, tdvf: TdvfMetadata | undefined): Uint8Array | undefined {
+  if (config.tdHob) return config.tdHob;
+  const hob = tdvf?.sections.find((s) => s.type === "TD_HOB");
+  if (!tdvf || !hob || (hob.attributes & TDVF_ATTR_MR_EXTEND) === 0) return undefined;
+  return buildTdHob({ memorySize: config.memory, sections: tdvf.sections }).bytes;
 }
 
 /** What the launch needs beside the configuration: the firmware with its parsed metadata, the HOB. */

@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { toHex } from "../../src/bytes.js";
 import { ConfigError } from "../../src/errors.js";
+import { buildTdHob } from "../../src/firmware/td-hob.js";
 import { parseTdvfMetadata, TDVF_SECTION_TYPES, type TdvfSectionType } from "../../src/firmware/tdvf.js";
 import { buildTdvfImage, type TdvfSectionSpec } from "../../src/firmware/tdvf-builder.js";
 import { measureLaunch } from "../../src/measure/launch.js";
@@ -39,7 +40,10 @@ function referenceMrtd(
     if (attrs & 2) return; // PAGE_AUG: not added at build time
     const mem = Buffer.alloc(s.memorySize);
     const off = parsed[i]?.dataOffset ?? 0;
-    if (s.raw && fw) Buffer.from(fw.subarray(off, off + s.memorySize)).copy(mem);
+    if (s.type === "TD_HOB" && fw && attrs & 1) {
+      // A measured TD_HOB holds the HOB QEMU built for the (default 2 GiB) memory (§9.2 step 3).
+      Buffer.from(buildTdHob({ memorySize: 2n * 1024n ** 3n, sections: parsed }).bytes).copy(mem);
+    } else if (s.raw && fw) Buffer.from(fw.subarray(off, off + s.memorySize)).copy(mem);
     else if (s.raw && s.type !== "TD_HOB") Buffer.from(s.raw).copy(mem);
     const pages = s.memorySize / 4096;
     const measured = (attrs & 1) === 1;
