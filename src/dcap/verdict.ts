@@ -94,8 +94,8 @@ export function checkIdentities(isTdx: boolean, col: AuthenticatedCollateral, pc
 
 /**
  * TDX module identity (Intel 4.1.2.4.11, section 16.1 step 8): MRSIGNERSEAM equal to the expected
- * signer, SEAMATTRIBUTES equal to the expected attributes under the mask (with Intel's all-ones
- * mask this is Intel's exact-equality rule; section 18 item 8).
+ * signer, SEAMATTRIBUTES zero and equal to the expected attributes, mask unused (Intel's rule,
+ * section 18 item 8; stricter than dcap-qvl's and go-tdx-guest's masked compares).
  */
 export function checkModuleIdentity(info: TcbInfo, body: TdQuoteBody): void {
   const major = body.teeTcbSvn[1] ?? 0;
@@ -109,12 +109,13 @@ export function checkModuleIdentity(info: TcbInfo, body: TdQuoteBody): void {
   }
   if (!equalBytes(body.mrSignerSeam, expected.mrSigner))
     fail("MRSIGNERSEAM does not match the TDX module identity");
+  // Intel 4.1.2.4.11.2: every SEAMATTRIBUTES byte must be zero AND equal to the expected byte;
+  // the mask is not used (a zero mask bit must not hide a set attribute).
   const attrs = new Uint8Array(8);
   new DataView(attrs.buffer).setBigUint64(0, body.seamAttributes, true);
   for (let i = 0; i < 8; i++) {
-    const m = expected.attributesMask[i] as number;
-    if (((attrs[i] as number) & m) !== ((expected.attributes[i] as number) & m))
-      fail("SEAMATTRIBUTES do not match");
+    if (attrs[i] !== 0 || attrs[i] !== expected.attributes[i])
+      fail("SEAMATTRIBUTES are not zero and equal to the TDX module identity's attributes");
   }
 }
 

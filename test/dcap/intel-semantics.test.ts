@@ -4,9 +4,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { pckChainCertificationData } from "../../src/abi/cert-data.js";
+import { parseQuote } from "../../src/abi/quote.js";
 import { parseTcbInfo } from "../../src/dcap/tcb-info.js";
 import { TdxError } from "../../src/errors.js";
 import { defaultTcbInfo, type JsonObject } from "../../src/sim/pki-collateral.js";
+import { signQuote } from "../../src/sim/qe.js";
 import { pki, quoteFor, run, status } from "./test-pki.js";
 
 type Level = { tcbStatus: string };
@@ -115,5 +117,30 @@ describe("TCB info structure rules", () => {
       { version: 5, bodyType: 3 },
     );
     expect(await run(p, q)).toBe("ERR_TCB_NOT_SUPPORTED");
+  });
+});
+
+describe("SEAMATTRIBUTES (QuoteVerifier 4.1.2.4.11.2: zero and equal to the TCB info value, mask unused)", () => {
+  const moduleAttrs = (attributes: string, attributesMask: string) => (d: JsonObject) => {
+    const set = (m: JsonObject) => Object.assign(m, { attributes, attributesMask });
+    set(d["tdxModule"] as JsonObject);
+    for (const m of d["tdxModuleIdentities"] as JsonObject[]) set(m);
+    return d;
+  };
+  async function withSeamAttributes(p: Awaited<ReturnType<typeof pki>>, attrs: bigint, major: number) {
+    const q = parseQuote(await quoteFor(p, { teeTcbSvn: svn(4, major, 2) }));
+    if (q.body.kind === "sgx") throw new Error("unexpected");
+    q.body.seamAttributes = attrs;
+    return run(p, await signQuote(q, p));
+  }
+  it("non-zero SEAMATTRIBUTES are refused even when the mask would hide them", async () => {
+    const p = await pki({ tcbInfo: moduleAttrs("0000000000000000", "FEFFFFFFFFFFFFFF") });
+    for (const major of [0, 1])
+      expect(await withSeamAttributes(p, 1n, major)).toBe("ERR_TDX_MODULE_MISMATCH");
+    expect(status(await withSeamAttributes(p, 0n, 1))).toBe("UpToDate");
+  });
+  it("non-zero expected attributes are refused even when the quote matches them", async () => {
+    const p = await pki({ tcbInfo: moduleAttrs("0100000000000000", "FFFFFFFFFFFFFFFF") });
+    expect(await withSeamAttributes(p, 1n, 1)).toBe("ERR_TDX_MODULE_MISMATCH");
   });
 });
