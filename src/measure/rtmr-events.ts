@@ -82,9 +82,12 @@ export function tdHobEventData(hobAddress: number): Uint8Array {
   );
 }
 
-/** EV_EFI_PLATFORM_FIRMWARE_BLOB2 CFV data (§12.4; TDVF writes the literal `Fv(XXXXXXXX-…)` text). */
+/**
+ * EV_EFI_PLATFORM_FIRMWARE_BLOB2 CFV data (§12.4; TDVF writes the literal `Fv(XXXXXXXX-…)` text,
+ * sized with `sizeof` of the literal, so with its NUL: size byte 41, as in real TDVF logs).
+ */
 export function cfvEventData(base: number, length: number): Uint8Array {
-  const desc = asciiBytes("Fv(XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX)");
+  const desc = asciiBytes("Fv(XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX)\0");
   return concatBytes(new Uint8Array([desc.length]), desc, u64le(BigInt(base)), u64le(BigInt(length)));
 }
 
