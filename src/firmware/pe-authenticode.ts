@@ -83,7 +83,9 @@ export function authenticodeLayout(
     const size = readU32(pe, table + 40 * i + 16);
     const ptr = readU32(pe, table + 40 * i + 20);
     if (size === 0) continue;
-    if (ptr + size > pe.length)
+    // dstack-mr hashes what the file has of a section running past its end (counting the full
+    // size) and zero-pads to 8 bytes; edk2 would read past its buffer, so that rule refuses.
+    if (ptr + size > pe.length && !opts.dstackPadding)
       throw peError(
         `sections[${i}]`,
         `raw data [${ptr}, ${ptr + size}) past the image (${pe.length})`,
@@ -93,7 +95,7 @@ export function authenticodeLayout(
   }
   sections.sort((a, b) => a.ptr - b.ptr); // stable, like edk2's insertion sort
   for (const s of sections) {
-    ranges.push([s.ptr, s.ptr + s.size]);
+    if (s.ptr < pe.length) ranges.push([s.ptr, Math.min(s.ptr + s.size, pe.length)]);
     sum += s.size;
   }
   const certSize = hasCertDir ? u32At(pe, certDirOff + 4, "certificateTable.size") : 0;
