@@ -36,6 +36,17 @@ export interface OvmfVariantInput {
   /** Digest of the EV_EFI_VARIABLE_AUTHORITY event OVMF ≥ 202505 logs (its payload is firmware-internal). */
   readonly variableAuthorityDigest?: Uint8Array;
   readonly bootVariables?: readonly { readonly name: string; readonly data: Uint8Array }[];
+  /**
+   * Where TdTcg2Dxe's ReadyToBoot separator goes (§12.6): "rtmr1" (default, current edk2: MR
+   * index 2) or "rtmr0" (older TDVF builds extended MR index 1: two RTMR0 separators, none in
+   * RTMR1; e.g. trustee's OVMF log).
+   */
+  readonly readyToBootSeparator?: "rtmr1" | "rtmr0";
+}
+
+/** CC MR index of the ReadyToBoot separator for the variant. */
+export function readyToBootSeparatorMr(input: OvmfVariantInput): 1 | 2 {
+  return input.readyToBootSeparator === "rtmr0" ? 1 : 2;
 }
 
 /** EV_PLATFORM_CONFIG_FLAGS for a cached fw_cfg item: `QEMU FW CFG\0` + 56-byte name, digest over the blob. */

@@ -32,6 +32,7 @@ import {
   bootVariableEvents,
   defaultBootVariablesFor,
   earlyFwCfgEvents,
+  readyToBootSeparatorMr,
   variableAuthorityEvents,
 } from "./rtmr-ovmf.js";
 
@@ -122,7 +123,7 @@ export function planBootEvents(
     ),
     ...bootVariableEvents(input, crypto),
     efiActionEvent(EFI_ACTIONS.callingBootOption, crypto),
-    separatorEvent(2, crypto),
+    separatorEvent(readyToBootSeparatorMr(input), crypto),
   ];
   if (d.has("cmdline"))
     out.push(
