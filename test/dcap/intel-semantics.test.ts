@@ -144,3 +144,16 @@ describe("SEAMATTRIBUTES (QuoteVerifier 4.1.2.4.11.2: zero and equal to the TCB 
     expect(await withSeamAttributes(p, 1n, 1)).toBe("ERR_TDX_MODULE_MISMATCH");
   });
 });
+
+describe("collateral window boundaries (inclusive, as Intel's nextUpdate < now and dcap-qvl's now > nextUpdate)", () => {
+  it("valid at exactly issueDate and nextUpdate, not 1 ms outside", async () => {
+    const issue = Date.UTC(2026, 4, 1);
+    const next = Date.UTC(2026, 5, 1, 12);
+    const p = await pki({ collateralWindow: [issue, next] });
+    const q = await quoteFor(p);
+    expect(status(await run(p, q, { now: issue }))).toBe("UpToDate");
+    expect(status(await run(p, q, { now: next }))).toBe("UpToDate");
+    expect(await run(p, q, { now: issue - 1 })).toBe("ERR_TCB_INFO_NOT_YET_VALID");
+    expect(await run(p, q, { now: next + 1 })).toBe("ERR_TCB_INFO_EXPIRED");
+  });
+});
