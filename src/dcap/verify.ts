@@ -12,6 +12,7 @@ import { type CryptoBackend, startVerifyP256 } from "../crypto/types.js";
 import { ConfigError, ParseError, VerifyError } from "../errors.js";
 import { CollateralCache } from "./cache.js";
 import type { Collateral } from "./collateral.js";
+import { checkCollateralShape, checkOptionsShape } from "./inputs.js";
 import { authenticatePck, checkPckAt } from "./pck.js";
 import {
   checkQeReportData,
@@ -58,6 +59,24 @@ function timeOf(now: Date | number | undefined): number {
   if (!Number.isFinite(t))
     throw new ConfigError("ERR_CONFIG", "options.now: not a valid time", { field: "options.now" });
   return t;
+}
+
+/** A caller-parsed Quote must at least look like one (bytes go through parseQuote instead). */
+function quoteObject(q: unknown): Quote {
+  const o = q as Record<string, unknown> | null;
+  if (
+    typeof q !== "object" ||
+    o === null ||
+    !o["header"] ||
+    !o["body"] ||
+    !o["signatureData"] ||
+    !o["signedBytes"]
+  ) {
+    throw new ConfigError("ERR_CONFIG", "quote: expected quote bytes (Uint8Array) or a parsed Quote", {
+      field: "quote",
+    });
+  }
+  return q as Quote;
 }
 
 function checkTee(q: Quote, tee: "tdx" | "sgx" | "any"): boolean {
@@ -191,10 +210,12 @@ export async function verifyQuote(
   collateral: Collateral,
   options: VerifyQuoteOptions = {},
 ): Promise<VerifiedQuote> {
+  checkOptionsShape(options);
+  checkCollateralShape(collateral);
   const crypto = options.crypto ?? defaultCrypto();
   const cache = options.cache ?? defaultCache(crypto);
   const now = timeOf(options.now);
-  const q = quote instanceof Uint8Array ? parseQuote(quote) : quote;
+  const q = quote instanceof Uint8Array ? parseQuote(quote) : quoteObject(quote);
   const isTdx = checkTee(q, options.tee ?? "tdx");
   const { cd, chain } = qeCertData(q, collateral);
   const anchors = await anchorsFor(options.trustedRoots, cache);

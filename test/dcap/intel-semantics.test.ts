@@ -5,11 +5,13 @@
 import { describe, expect, it } from "vitest";
 import { pckChainCertificationData } from "../../src/abi/cert-data.js";
 import { parseQuote } from "../../src/abi/quote.js";
+import type { Collateral } from "../../src/dcap/collateral.js";
 import { parseTcbInfo } from "../../src/dcap/tcb-info.js";
+import { verifyQuote } from "../../src/dcap/verify.js";
 import { TdxError } from "../../src/errors.js";
 import { defaultTcbInfo, type JsonObject } from "../../src/sim/pki-collateral.js";
 import { signQuote } from "../../src/sim/qe.js";
-import { pki, quoteFor, run, status } from "./test-pki.js";
+import { NOW, pki, quoteFor, run, status } from "./test-pki.js";
 
 type Level = { tcbStatus: string };
 const setQeTop = (s: string) => (d: JsonObject) => {
@@ -155,5 +157,38 @@ describe("collateral window boundaries (inclusive, as Intel's nextUpdate < now a
     expect(status(await run(p, q, { now: next }))).toBe("UpToDate");
     expect(await run(p, q, { now: issue - 1 })).toBe("ERR_TCB_INFO_NOT_YET_VALID");
     expect(await run(p, q, { now: next + 1 })).toBe("ERR_TCB_INFO_EXPIRED");
+  });
+});
+
+describe("malformed programmatic inputs are typed errors (JavaScript callers, no type checker)", () => {
+  it("collateral objects and options of the wrong shape", async () => {
+    const p = await pki();
+    const q = await quoteFor(p);
+    const code = async (c: unknown, o: object = {}, quote: unknown = q) => {
+      try {
+        await verifyQuote(quote as Uint8Array, c as Collateral, { now: NOW, trustedRoots: [p.rootCa], ...o });
+        return "accepted";
+      } catch (e) {
+        return e instanceof TdxError ? e.code : `UNTYPED ${String(e)}`;
+      }
+    };
+    const col = p.collateral;
+    for (const c of [
+      {},
+      null,
+      5,
+      { ...col, pckCrlIssuerChain: "x" },
+      { ...col, tcbInfo: 5 },
+      { ...col, rootCaCrl: [1] },
+      { ...col, pckCrlIssuerChain: [5, 6] },
+      { ...col, pckCertificateChain: {} },
+    ]) {
+      expect(await code(c), JSON.stringify(c)?.slice(0, 60)).toMatch(/^ERR_COLLATERAL_/);
+    }
+    for (const o of [{ trustedRoots: "x" }, { trustedRoots: [5] }, { now: "2026" }, { tee: "zz" }]) {
+      expect(await code(col, o), JSON.stringify(o)).toBe("ERR_CONFIG");
+    }
+    for (const bad of ["quote", 5, null, {}])
+      expect(await code(col, {}, bad)).not.toMatch(/^UNTYPED|accepted/);
   });
 });
