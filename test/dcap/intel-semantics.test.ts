@@ -192,3 +192,24 @@ describe("malformed programmatic inputs are typed errors (JavaScript callers, no
       expect(await code(col, {}, bad)).not.toMatch(/^UNTYPED|accepted/);
   });
 });
+
+describe("identity encodings", () => {
+  it("MISCSELECT hex is a little-endian u32 (EnclaveReportVerifier swapBytes)", async () => {
+    const p = await pki({
+      qeIdentity: (d) => ({ ...d, miscselect: "01000000", miscselectMask: "FFFFFFFF" }),
+    });
+    const withMisc = async (m: number) =>
+      run(p, await quoteFor(p, {}, { editQeReport: (r) => Object.assign(r, { miscSelect: m }) }));
+    expect(status(await withMisc(1))).toBe("UpToDate");
+    expect(await withMisc(0x01000000)).toBe("ERR_QE_IDENTITY_MISMATCH");
+  });
+  it("module identity ids match case-insensitively (tdx_01 for TEE_TCB_SVN[1] = 1)", async () => {
+    const p = await pki({
+      tcbInfo: (d) => {
+        for (const m of d["tdxModuleIdentities"] as JsonObject[]) m["id"] = String(m["id"]).toLowerCase();
+        return d;
+      },
+    });
+    expect(status(await run(p, await quoteFor(p, { teeTcbSvn: svn(4, 1, 2) })))).toBe("UpToDate");
+  });
+});
