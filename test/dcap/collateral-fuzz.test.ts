@@ -96,3 +96,40 @@ describe("dcap-qvl collateral JSON with hostile members", () => {
     );
   });
 });
+
+describe("random TEE_TCB_SVN / TEE_TCB_SVN2 and QE ISVSVN", () => {
+  it("always a known status or a TdxError", async () => {
+    const p = await pki();
+    const known = new Set([
+      "UpToDate",
+      "SWHardeningNeeded",
+      "ConfigurationNeeded",
+      "ConfigurationAndSWHardeningNeeded",
+      "OutOfDate",
+      "OutOfDateConfigurationNeeded",
+      "Revoked",
+      "TDRelaunchAdvised",
+      "TDRelaunchAdvisedConfigurationNeeded",
+    ]);
+    const svn = fc.uint8Array({ minLength: 16, maxLength: 16, max: 8 });
+    await fc.assert(
+      fc.asyncProperty(
+        svn,
+        svn,
+        fc.nat(6),
+        fc.constantFrom(2, 3) as fc.Arbitrary<2 | 3>,
+        async (a, b, qeSvn, bodyType) => {
+          const q = await quoteFor(p, { teeTcbSvn: a, teeTcbSvn2: b }, { version: 5, bodyType, qeSvn });
+          let r: string;
+          try {
+            r = (await verifyQuote(q, p.collateral, { now: NOW, trustedRoots: [p.rootCa] })).status;
+          } catch (e) {
+            r = e instanceof TdxError ? "typed" : `UNTYPED ${String(e)}`;
+          }
+          expect(r === "typed" || known.has(r), r).toBe(true);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
