@@ -230,6 +230,20 @@ function isTime(el: DerElement | undefined): el is DerElement {
   return el !== undefined && (el.tag === TAG.UTC_TIME || el.tag === TAG.GENERALIZED_TIME);
 }
 
+/**
+ * A CRL entry's serial as an unsigned magnitude. RFC 5280 4.1.2.2 asks relying parties to handle
+ * non-conforming CAs gracefully: a zero-padded or "negative" serial must neither make the whole
+ * CRL unusable nor escape the lookup, so leading zero bytes are dropped and the sign bit ignored
+ * (a negative entry can only over-revoke, which fails closed).
+ */
+function crlSerialMagnitude(el: DerElement, field: string): Uint8Array {
+  if (el.tag !== TAG.INTEGER || el.content.length === 0)
+    bad(field, "expected a non-empty INTEGER", el.offset);
+  let i = 0;
+  while (i < el.content.length - 1 && el.content[i] === 0) i++;
+  return el.content.subarray(i);
+}
+
 /** Decodes one DER CRL (RFC 5280 5.1). nextUpdate is required (Intel CRLs always carry it). */
 export function parseCrl(der: Uint8Array, context = "Crl"): Crl {
   const [tbsEl, algEl, sigEl] = sequence(decodeDer(der, TAG.SEQUENCE, context), context, 3) as [
@@ -268,7 +282,7 @@ export function parseCrl(der: Uint8Array, context = "Crl"): Crl {
       if (date.tag !== TAG.UTC_TIME && date.tag !== TAG.GENERALIZED_TIME) {
         bad(`${t}.revokedCertificates.revocationDate`, "expected a time", date.offset);
       }
-      revoked.push(readUnsigned(serial, `${f}.userCertificate`));
+      revoked.push(crlSerialMagnitude(serial, `${f}.userCertificate`));
     }
     rest.shift();
   }

@@ -5,9 +5,12 @@
 import { describe, expect, it } from "vitest";
 import { pckChainCertificationData } from "../../src/abi/cert-data.js";
 import { parseQuote } from "../../src/abi/quote.js";
+import { TAG } from "../../src/crypto/der.js";
+import { bitString, ecdsaRawToDer, oid, seq, time, tlv, uint } from "../../src/crypto/der-encode.js";
 import type { Collateral } from "../../src/dcap/collateral.js";
 import { parseTcbInfo } from "../../src/dcap/tcb-info.js";
 import { verifyQuote } from "../../src/dcap/verify.js";
+import { OID, parseCertificate } from "../../src/dcap/x509.js";
 import { TdxError } from "../../src/errors.js";
 import { defaultTcbInfo, type JsonObject } from "../../src/sim/pki-collateral.js";
 import { signQuote } from "../../src/sim/qe.js";
@@ -211,5 +214,35 @@ describe("identity encodings", () => {
       },
     });
     expect(status(await run(p, await quoteFor(p, { teeTcbSvn: svn(4, 1, 2) })))).toBe("UpToDate");
+  });
+});
+
+describe("CRL entries with non-DER serials (RFC 5280 4.1.2.2: handle non-conforming CAs gracefully)", () => {
+  /** A PCK CRL signed by the Platform CA whose single entry is the INTEGER with content `serial`. */
+  async function crlWithRawSerial(p: Awaited<ReturnType<typeof pki>>, serial: Uint8Array) {
+    const issuer = parseCertificate(p.platformCa, "ca").subjectRaw;
+    const entry = seq(tlv(TAG.INTEGER, serial), time(NOW - 1000));
+    const tbs = seq(
+      uint(1),
+      seq(oid(OID.ecdsaWithSha256)),
+      issuer,
+      time(NOW - 1000),
+      time(NOW + 86_400_000),
+      seq(entry),
+    );
+    const sig = await p.signers.platformCa.sign(tbs);
+    return seq(tbs, seq(oid(OID.ecdsaWithSha256)), bitString(ecdsaRawToDer(sig)));
+  }
+  it("a non-minimal (zero-padded) entry for the PCK serial still revokes it; the CRL still parses", async () => {
+    const p = await pki();
+    const leafSerial = parseCertificate(p.pckLeaf, "leaf").serialBytes;
+    const q = await quoteFor(p);
+    const padded = Uint8Array.of(0, 0, ...leafSerial);
+    const revoking = { ...p.collateral, pckCrl: await crlWithRawSerial(p, padded) };
+    expect(await run({ ...p, collateral: revoking }, q)).toBe("ERR_PCK_REVOKED");
+    const other = { ...p.collateral, pckCrl: await crlWithRawSerial(p, Uint8Array.of(0, 0, 0x12)) };
+    expect(status(await run({ ...p, collateral: other }, q))).toBe("UpToDate");
+    const negative = { ...p.collateral, pckCrl: await crlWithRawSerial(p, Uint8Array.of(0x80, 0x01)) };
+    expect(status(await run({ ...p, collateral: negative }, q))).toBe("UpToDate");
   });
 });
