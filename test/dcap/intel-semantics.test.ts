@@ -246,3 +246,23 @@ describe("CRL entries with non-DER serials (RFC 5280 4.1.2.2: handle non-conform
     expect(status(await run({ ...p, collateral: negative }, q))).toBe("UpToDate");
   });
 });
+
+describe("TCB level component arrays", () => {
+  it("a level with 15 SGX or TDX components, or without tdxtcbcomponents in a TDX TCB info, is a format error", async () => {
+    type L = { tcb: Record<string, unknown[]> };
+    const edits: ((l: L) => void)[] = [
+      (l) => l.tcb["sgxtcbcomponents"]?.pop(),
+      (l) => l.tcb["tdxtcbcomponents"]?.pop(),
+      (l) => delete l.tcb["tdxtcbcomponents"],
+    ];
+    for (const edit of edits) {
+      const p = await pki({
+        tcbInfo: (d) => {
+          edit((d["tcbLevels"] as L[])[3] as L);
+          return d;
+        },
+      });
+      expect(await run(p, await quoteFor(p))).toBe("ERR_COLLATERAL_FORMAT");
+    }
+  });
+});
