@@ -13,8 +13,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { toBase64 } from "../dist/bytes.js";
-import { toPem } from "../dist/dcap/pem.js";
+import { encodePemCertificates } from "../dist/abi/pem.js";
 import { createTestPki, generateTestPkiKeys } from "../dist/sim/pki.js";
 import { simulateQuote, syntheticTdReport } from "../dist/sim/qe.js";
 
@@ -26,7 +25,7 @@ const report = syntheticTdReport({
   reportData: new TextEncoder().encode("tdx-attest test PKI sample".padEnd(64, "\0")),
 });
 writeFileSync(join(out, "keys.json"), `${JSON.stringify(keys, null, 2)}\n`);
-writeFileSync(join(out, "root-ca.pem"), toPem(pki.rootCa, "CERTIFICATE", toBase64));
+writeFileSync(join(out, "root-ca.pem"), encodePemCertificates([pki.rootCa]));
 writeFileSync(join(out, "collateral.json"), `${JSON.stringify(pki.collateralJson, null, 2)}\n`);
 writeFileSync(join(out, "tdreport.bin"), report);
 writeFileSync(join(out, "quote-v4.dat"), await simulateQuote(report, pki, { version: 4 }));

@@ -40,7 +40,7 @@ export {
   xfamNames,
 } from "./flags.js";
 export { type JsonObject, type JsonValue, quoteToJson, tdParamsToJson, tdReportToJson } from "./json.js";
-export { encodePemCertificates, parsePemCertificates } from "./pem.js";
+export { encodePem, encodePemCertificates, parsePemCertificates } from "./pem.js";
 export { encodeQuote, encodeSignatureData, encodeSignedPart, parseQuote } from "./quote.js";
 export {
   emptySgxReportBody,

@@ -103,14 +103,15 @@ export function parsePemCertificates(pem: Uint8Array, field = "pem", base = 0): 
   return certs;
 }
 
-/** PEM text (64-character lines, "\n" line ends) of DER certificates, leaf first. */
+/** One PEM block (64-character lines, "\n" line ends) of DER bytes, e.g. label "CERTIFICATE". */
+export function encodePem(der: Uint8Array, label: string): string {
+  const b64 = toBase64(der);
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
+}
+
+/** PEM text of DER certificates, leaf first. */
 export function encodePemCertificates(ders: readonly Uint8Array[]): string {
-  return ders
-    .map((der) => {
-      const b64 = toBase64(der);
-      const lines: string[] = [];
-      for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
-      return `${BEGIN}\n${lines.join("\n")}\n${END}\n`;
-    })
-    .join("");
+  return ders.map((der) => encodePem(der, "CERTIFICATE")).join("");
 }

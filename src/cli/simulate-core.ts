@@ -6,9 +6,8 @@
  * the golden event plan): nothing in the golden set is read back from the simulated TD.
  */
 
+import { encodePemCertificates } from "../abi/pem.js";
 import { appraisalEventsFromLog } from "../appraise/from-eventlog.js";
-import { toBase64 } from "../bytes.js";
-import { toPem } from "../dcap/pem.js";
 import type { LaunchConfigInput } from "../measure/config.js";
 import { type GoldenMeasurements, measureLaunch } from "../measure/launch.js";
 import { computeGoldenRtmrs, type GoldenRtmrs } from "../measure/rtmr.js";
@@ -85,6 +84,6 @@ export async function runSimulation(req: SimulationRequest): Promise<SimulationR
     golden,
     goldenRtmrs,
     reference,
-    rootPem: toPem(pki.rootCa, "CERTIFICATE", toBase64),
+    rootPem: encodePemCertificates([pki.rootCa]),
   };
 }

@@ -9,7 +9,7 @@ export {
   type PcsResponses,
   splitSignedBody,
 } from "./collateral.js";
-export { pemCertificates, toPem } from "./pem.js";
+export { pemCertificates } from "./pem.js";
 export { INTEL_SGX_ROOT_CA_SHA256, intelSgxRootCa } from "./root-ca.js";
 export { type PckExtensions, parsePckExtensions } from "./sgx-extension.js";
 export {

@@ -28,11 +28,3 @@ export function pemCertificates(text: string, field: string): Uint8Array[] {
     throw new ParseError("ERR_BAD_PEM", `${field}: no CERTIFICATE block found`, { field });
   return certs;
 }
-
-/** PEM-encodes DER bytes with 64-character lines. */
-export function toPem(der: Uint8Array, label: string, toBase64: (b: Uint8Array) => string): string {
-  const b64 = toBase64(der);
-  const lines: string[] = [];
-  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
-  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
-}

@@ -5,10 +5,10 @@
  * passed in (committed ones from fixtures/test-pki/keys.json, or fresh ones) so tests can build
  * variants: every knob below changes one thing and everything is re-signed consistently.
  */
-import { toBase64, toHex, utf8 } from "../bytes.js";
+import { encodePemCertificates } from "../abi/pem.js";
+import { toHex, utf8 } from "../bytes.js";
 import { generateP256Signer, importP256Signer, type P256Signer } from "../crypto/p256-sign.js";
 import type { Collateral } from "../dcap/collateral.js";
-import { toPem } from "../dcap/pem.js";
 import { OID } from "../dcap/x509.js";
 import {
   defaultQeIdentity,
@@ -77,7 +77,7 @@ async function importKeys(keys: TestPkiKeys): Promise<Record<TestPkiKeyName, P25
   return out as Record<TestPkiKeyName, P256Signer>;
 }
 
-const pem = (ders: Uint8Array[]) => ders.map((d) => toPem(d, "CERTIFICATE", toBase64)).join("");
+const pem = (ders: Uint8Array[]) => encodePemCertificates(ders);
 
 function pckSpec(o: Partial<SgxExtensionSpec> | undefined): SgxExtensionSpec {
   const comps = o?.tcbComponents ?? TEST_SGX_SVNS;

@@ -5,14 +5,14 @@
  * whitespace or percent-encoding, and dcap-qvl JSON with CRLF PEM chains.
  */
 import { describe, expect, it } from "vitest";
-import { toBase64, toHex } from "../../src/bytes.js";
+import { encodePem } from "../../src/abi/pem.js";
+import { toHex } from "../../src/bytes.js";
 import { type Collateral, collateralFromJson, collateralFromPcs } from "../../src/dcap/collateral.js";
-import { toPem } from "../../src/dcap/pem.js";
 import type { TestPki } from "../../src/sim/pki.js";
 import { pki, quoteFor, run, status } from "./test-pki.js";
 
 const svn = (a: number, b: number, c: number) => Uint8Array.of(a, b, c, ...new Array<number>(13).fill(0));
-const pem = (der: Uint8Array, label: string) => toPem(der, label, toBase64);
+const pem = (der: Uint8Array, label: string) => encodePem(der, label);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const crlf = (s: string) => s.replaceAll("\n", "\r\n");
 
