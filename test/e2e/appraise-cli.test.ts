@@ -140,28 +140,4 @@ describe("tdx-attest appraise (real quote, case B)", () => {
     expect((await runCli(["appraise", ...base, "--policy", soft, "--accept-warning"])).code).toBe(0);
     expect((await runCli(["appraise", QUOTE])).code).toBe(2);
   });
-
-  it("the real debug quote (case E) is contraindicated naming tdAttributes.DEBUG", async () => {
-    const dbg = parseQuote(fixture("quotes/trustee-q4-debug-v4.dat")).body as TdQuoteBody;
-    const own2 = {
-      name: "own",
-      mrTd: dbg.mrTd,
-      rtmr0: dbg.rtmr[0],
-      rtmr1: dbg.rtmr[1],
-      tdAttributes: dbg.tdAttributes,
-    };
-    const ref = write("debug.json", encodeReferenceValuesJson({ version: 1, sets: [own2] }));
-    const r = await runCli([
-      "verify",
-      fixturePath("quotes/trustee-q4-debug-v4.dat"),
-      "--collateral",
-      fixturePath("collateral/gtdx-2023-50806f.json"),
-      "--at",
-      "2023-07-01T01:00:00Z",
-      "--reference",
-      ref,
-    ]);
-    expect(r.code).toBe(1);
-    expect(r.stdout.split("\n")[0]).toBe("contraindicated: tdAttributes.DEBUG");
-  });
 });
